@@ -1,0 +1,142 @@
+"""Reading one page of a file into text: the unit of work the process pool runs.
+
+A PDF page with a usable text layer is read with pdfplumber; any other page is
+rendered (PDF at 300 dpi) or decoded (PNG, JPEG, TIFF frame), turned upright,
+levelled and OCR'd. Each call opens the file itself so that pages of one file can
+be read in parallel processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+from PIL import Image, ImageOps
+
+from ingest.barcodes import read_barcodes
+from ingest.document import Page, Word
+from ingest.formats import RASTER_DPI
+from ingest.normalise import normalise_text
+from ingest.ocr import OcrEngine, erase_rules, level, measure_skew
+from shoko.errors import UnreadableFile
+
+# A text layer is trusted when it has this many characters, few of them
+# unmapped glyphs ("(cid:123)" or U+FFFD from fonts without a ToUnicode map).
+MIN_TEXT_LAYER_CHARS = 20
+MAX_UNMAPPED_SHARE = 0.05
+ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
+_UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to read: which file, which page (0-based), in which format."""
+
+    path: str
+    file_format: str
+    index: int
+
+
+def read_page(job: PageJob, engine: OcrEngine) -> Page:
+    """Read one page into a ``Page`` (text layer first for PDFs, else OCR)."""
+    number = job.index + 1
+    try:
+        if job.file_format == "pdf":
+            page = _text_layer_page(job)
+            if page is not None:
+                return page
+            image, dpi = _render_pdf_page(job), RASTER_DPI
+        else:
+            image, dpi = _decode_image_page(job)
+    except (OSError, SyntaxError, ValueError, EOFError, pypdfium2.PdfiumError) as e:
+        raise UnreadableFile(f"{Path(job.path).name} page {number}: {e}") from e
+    return ocr_page(image, dpi, number, engine)
+
+
+def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Page:
+    """Turn a scanned page upright, level it, read its barcodes and OCR it."""
+    image = ImageOps.grayscale(image)
+    rotation, confidence = engine.orientation(_thumbnail(image, dpi))
+    if rotation and confidence >= ORIENTATION_MIN_CONFIDENCE:
+        # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
+        image = image.rotate(-rotation, expand=True)
+    else:
+        rotation = 0
+    skew = measure_skew(image)
+    image = level(image, skew)
+    barcodes = read_barcodes(image)
+    result = engine.read(erase_rules(image), dpi)
+    return Page(
+        number=number,
+        text=normalise_text(result.text),
+        raw_text=result.text,
+        source="ocr",
+        words=result.words,
+        rotation=rotation,
+        skew=skew,
+        barcodes=barcodes,
+    )
+
+
+def _thumbnail(image: Image.Image, dpi: int) -> Image.Image:
+    """A copy at about 150 dpi: orientation needs shapes, not detail, and is faster small."""
+    factor = 150 / dpi
+    if factor >= 1:
+        return image
+    return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+
+
+def _text_layer_page(job: PageJob) -> Page | None:
+    """The page from its text layer, or None when the layer is missing or unusable."""
+    with pdfplumber.open(job.path) as pdf:
+        plumber_page = pdf.pages[job.index]
+        raw = plumber_page.extract_text() or ""
+        visible = re.sub(r"\s", "", raw)
+        if len(visible) < MIN_TEXT_LAYER_CHARS:
+            return None
+        unmapped = sum(len(m) for m in _UNMAPPED.findall(visible))
+        if unmapped > MAX_UNMAPPED_SHARE * len(visible):
+            return None
+        words = _text_layer_words(plumber_page)
+    image = _render_pdf_page(job, dpi=200)
+    return Page(
+        number=job.index + 1,
+        text=normalise_text(raw),
+        raw_text=raw,
+        source="text_layer",
+        words=words,
+        barcodes=read_barcodes(image),
+    )
+
+
+def _text_layer_words(plumber_page) -> list[Word]:
+    """Words of a text layer, numbered by line (a word starting lower starts a new line)."""
+    words: list[Word] = []
+    line, last_top = -1, None
+    for w in sorted(plumber_page.extract_words(), key=lambda w: (round(w["top"]), w["x0"])):
+        if last_top is None or abs(w["top"] - last_top) > 3:
+            line += 1
+            last_top = w["top"]
+        box = (round(w["x0"]), round(w["top"]), round(w["x1"] - w["x0"]), round(w["bottom"] - w["top"]))
+        words.append(Word(w["text"], 100.0, box, line))
+    return words
+
+
+def _render_pdf_page(job: PageJob, dpi: int = RASTER_DPI) -> Image.Image:
+    pdf = pypdfium2.PdfDocument(job.path)
+    try:
+        return pdf[job.index].render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+
+
+def _decode_image_page(job: PageJob) -> tuple[Image.Image, int]:
+    with Image.open(job.path) as img:
+        if job.index:
+            img.seek(job.index)
+        dpi = img.info.get("dpi", (300, 300))[0] or 300
+        image = img.convert("L")  # decodes fully: a truncated file fails here
+    return image, int(round(dpi)) if 70 <= dpi <= 1200 else 300

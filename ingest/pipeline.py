@@ -1,0 +1,97 @@
+"""Reading a file, as an ordered list of named steps.
+
+    detect_format   what the header says it is      EmptyFile, UnsupportedFormat
+    read_layout     pages and sizes, against limits  EncryptedFile, UnreadableFile, TooLarge
+    read_pages      text layer or OCR, page by page  UnreadableFile, OcrFailed
+    extract         document type and fields         (never fails: unsure fields go to review)
+
+The first two run where the file is picked up; ``read_pages`` is split into one
+``PageJob`` per page so a process pool can read the pages of many files at once;
+``assemble`` runs the last step on the pages in order.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pytesseract
+from PIL import Image
+
+from ingest.document import Page, ReadDocument
+from ingest.extract import extract
+from ingest.formats import FileLayout, Limits, detect_format, read_layout
+from ingest.ocr import OcrEngine
+from ingest.pages import PageJob, read_page
+from shoko.errors import OcrFailed
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """A file whose header has been checked, split into page jobs."""
+
+    path: Path
+    source_name: str
+    layout: FileLayout
+
+    @property
+    def jobs(self) -> list[PageJob]:
+        return [PageJob(str(self.path), self.layout.file_format, i) for i in range(self.layout.page_count)]
+
+
+def plan(path: Path, limits: Limits, source_name: str | None = None) -> PlannedFile:
+    """Steps ``detect_format`` and ``read_layout``: cheap, header-only checks."""
+    file_format = detect_format(path)
+    layout = read_layout(path, file_format, limits)
+    return PlannedFile(path, source_name or path.name, layout)
+
+
+def read_page_job(job: PageJob, engine: OcrEngine) -> Page:
+    """Step ``read_pages`` for one page; OCR engine failures become ``OcrFailed``."""
+    try:
+        return read_page(job, engine)
+    except (pytesseract.TesseractError, RuntimeError, subprocess.SubprocessError) as e:
+        raise OcrFailed(f"{Path(job.path).name} page {job.index + 1}: {e}") from e
+
+
+def assemble(planned: PlannedFile, pages: Iterable[Page], rules) -> ReadDocument:
+    """Step ``extract`` on the pages in page order."""
+    ordered = sorted(pages, key=lambda p: p.number)
+    return ReadDocument(
+        source_name=planned.source_name,
+        file_format=planned.layout.file_format,
+        pages=ordered,
+        extraction=extract(ordered, rules),
+    )
+
+
+def read_document(path: Path, limits: Limits, engine: OcrEngine, rules,
+                  run: Callable[[Callable, list], Iterable] = map) -> ReadDocument:
+    """Every step for one file; ``run`` maps page jobs (``map`` or a pool's ``map``)."""
+    planned = plan(path, limits)
+    pages = run(PageReader(engine), planned.jobs)
+    return assemble(planned, pages, rules)
+
+
+@dataclass(frozen=True)
+class PageReader:
+    """``read_page_job`` with its engine bound: picklable, for a process pool."""
+
+    engine: OcrEngine
+
+    def __call__(self, job: PageJob) -> Page:
+        return read_page_job(job, self.engine)
+
+
+def worker_setup(max_megapixels: float) -> None:
+    """Initialise a page-reading process.
+
+    One Tesseract thread per process: processes already fill the cores, and
+    Tesseract's OpenMP threads cost more than they give on top of that.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # Sizes were checked from the header; let Pillow decode up to our own limit.
+    Image.MAX_IMAGE_PIXELS = int(max_megapixels * 1_000_000) + 1

@@ -1,0 +1,8 @@
+"""The system of record: documents, fields and their history, billing links, the
+vault of originals and the audit chain. Every write to the database goes through
+``Records``; this room knows nothing of OCR or HTTP.
+"""
+
+from records.store import Records, StoredDocument, format_doc_id, parse_doc_id
+
+__all__ = ["Records", "StoredDocument", "format_doc_id", "parse_doc_id"]

@@ -1,0 +1,153 @@
+"""Tables of the system of record (SQLAlchemy Core, so SQLite or PostgreSQL by URL)."""
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("source_name", Text, nullable=False),
+    Column("file_format", String(16), nullable=False),
+    Column("department", Text),
+    Column("doc_type", String(40), nullable=False),
+    Column("type_score", Float, nullable=False, default=0.0),
+    Column("title", Text, nullable=False, default=""),
+    Column("pages", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raw_text", Text, nullable=False),
+    Column("flags", Text, nullable=False, default="[]"),  # JSON list of review flags
+    Column("ingested_at", String(32), nullable=False),
+    Column("ingested_by", Text, nullable=False),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("raw_text", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("rotation", Integer, nullable=False),
+    Column("skew", Float, nullable=False),
+    Column("mean_confidence", Float),
+    Column("words", Text, nullable=False),  # JSON [[text, confidence, left, top, width, height, line]]
+)
+
+# One row per field and document: ``state`` is "filled" (the value counts) or
+# "review" (a candidate a person must confirm; not part of the document's fields).
+fields = Table(
+    "fields",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON scalar
+    Column("state", String(8), nullable=False),
+    Column("source", String(16), nullable=False),  # ocr, text_layer, barcode, staff
+    Column("page", Integer),
+    Column("confidence", Float),
+    Column("raw", Text, nullable=False, default=""),
+    Column("updated_at", String(32), nullable=False),
+    Column("updated_by", Text, nullable=False),
+)
+
+field_history = Table(
+    "field_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("old_value", Text),  # JSON scalar or NULL
+    Column("new_value", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
+    Column("patient_id", String(32)),
+    Column("item", String(20), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("reason", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("document_id", "item", "month"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("patient_id", String(32), primary_key=True),
+    Column("item", String(20), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("actor", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),  # name inside the quarantine folder
+    Column("source_path", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("department", Text),
+    Column("state", String(16), nullable=False),  # quarantined, discarded, retried
+    Column("at", String(32), nullable=False),
+)
+
+# Accounting of every file the watcher or ``ingest`` took in, by its inbox path.
+intake = Table(
+    "intake",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("state", String(16), nullable=False),  # queued, in_progress, stored, duplicate, quarantined
+    Column("document_id", Integer),
+    Column("reason", Text),
+    Column("updated_at", String(32), nullable=False),
+    Index("intake_state", "state"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("document_id", Integer),
+    Column("details", Text, nullable=False),  # JSON object
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)

@@ -1,0 +1,401 @@
+"""``Records``: the one way into the database.
+
+All writes go through ``Records.write()``: one lock per process and, for SQLite,
+``BEGIN IMMEDIATE`` with a busy timeout, so the watcher, the web UI and a
+command-line ``ingest`` never meet "database is locked". Every change appends an
+audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, event, func, insert, select, update, delete
+from sqlalchemy.engine import Connection, Engine
+
+from records import audit as audit_events
+from records import schema as t
+from records.audit import GENESIS, AuditEvent, ChainRow, chain_hash, verify_chain
+from records.quarantine import QuarantineFolder
+from records.vault import Vault
+from shoko.errors import RecordsError, UnknownDocument
+
+
+def format_doc_id(number: int) -> str:
+    """The public id of a document: ``D`` and six or more digits."""
+    return f"D{number:06d}"
+
+
+def parse_doc_id(doc_id: str) -> int:
+    """Inverse of ``format_doc_id``; raises ``UnknownDocument`` for anything else."""
+    if len(doc_id) >= 2 and doc_id[0] in "Dd" and doc_id[1:].isascii() and doc_id[1:].isdigit():
+        return int(doc_id[1:])
+    raise UnknownDocument(f"no document {doc_id!r}")
+
+
+@dataclass
+class NewPage:
+    number: int
+    text: str
+    raw_text: str
+    source: str
+    rotation: int = 0
+    skew: float = 0.0
+    mean_confidence: float | None = None
+    words: list = field(default_factory=list)  # [text, confidence, left, top, width, height, line]
+
+
+@dataclass
+class NewField:
+    name: str
+    value: str | int | float
+    state: str  # "filled" or "review"
+    source: str
+    page: int | None
+    confidence: float | None
+    raw: str = ""
+
+
+@dataclass
+class NewDocument:
+    """A document to store, in the records layer's own terms."""
+
+    sha256: str
+    source_name: str
+    file_format: str
+    department: str | None
+    doc_type: str
+    type_score: float
+    title: str
+    text: str
+    raw_text: str
+    flags: list[str]
+    pages: list[NewPage]
+    fields: list[NewField]
+
+
+@dataclass
+class StoredDocument:
+    """A document as the system of record holds it."""
+
+    id: str
+    number: int
+    sha256: str
+    source_name: str
+    file_format: str
+    department: str | None
+    doc_type: str
+    type_score: float
+    title: str
+    page_count: int
+    text: str
+    raw_text: str
+    flags: list[str]
+    ingested_at: str
+    ingested_by: str
+    fields: dict[str, dict] = field(default_factory=dict)  # name -> row (value, state, source, …)
+    links: list[dict] = field(default_factory=list)
+    pages: list[dict] = field(default_factory=list)
+
+    @property
+    def filled_fields(self) -> dict[str, str | int | float]:
+        """Field values that count (not the candidates awaiting review)."""
+        return {n: f["value"] for n, f in sorted(self.fields.items()) if f["state"] == "filled"}
+
+    @property
+    def review_fields(self) -> dict[str, dict]:
+        """Candidates a person must confirm."""
+        return {n: f for n, f in sorted(self.fields.items()) if f["state"] == "review"}
+
+
+class Records:
+    """The system of record over one database URL, a vault and a quarantine folder."""
+
+    def __init__(self, url: str, vault_root: Path, quarantine_root: Path, timezone: str = "Asia/Tokyo"):
+        self.engine: Engine = _make_engine(url)
+        self.vault = Vault(vault_root)
+        self.quarantine_folder = QuarantineFolder(quarantine_root)
+        self.zone = ZoneInfo(timezone)
+        self._write_lock = threading.Lock()
+        t.metadata.create_all(self.engine)
+
+    def now(self) -> str:
+        """Current time in the hospital's time zone, ISO 8601 with offset."""
+        return datetime.now(self.zone).isoformat(timespec="seconds")
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """The single writer: a transaction that holds the write lock."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(shoko_read=True) as conn:
+            yield conn
+
+    def _audit(self, conn: Connection, ev: AuditEvent) -> None:
+        last = conn.execute(select(t.audit.c.hash).order_by(t.audit.c.seq.desc()).limit(1)).scalar()
+        prev = last or GENESIS
+        details = ev.details()
+        digest = chain_hash(prev, ev.at, ev.actor, ev.action, ev.document_id, details)
+        conn.execute(
+            insert(t.audit).values(
+                at=ev.at, actor=ev.actor, action=ev.action, document_id=ev.document_id,
+                details=json.dumps(details, ensure_ascii=False, sort_keys=True), prev_hash=prev, hash=digest,
+            )
+        )
+
+    # -- documents -------------------------------------------------------
+
+    def find_by_sha(self, sha256: str) -> str | None:
+        """Id of the document stored with these bytes, if any."""
+        with self.read() as conn:
+            number = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)).scalar()
+        return format_doc_id(number) if number is not None else None
+
+    def store_document(self, doc: NewDocument, source: Path, actor: str) -> tuple[str, bool]:
+        """Store the original in the vault and the document in the database.
+
+        Returns (document id, True) for a new document, or (existing id, False)
+        when the same bytes were stored meanwhile (recorded as a duplicate).
+        """
+        self.vault.put(source, doc.sha256)
+        at = self.now()
+        with self.write() as conn:
+            existing = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == doc.sha256)).scalar()
+            if existing is not None:
+                self._audit(conn, audit_events.DuplicateFound(actor, at, existing, doc.sha256, doc.source_name))
+                return format_doc_id(existing), False
+            number = conn.execute(
+                insert(t.documents).values(
+                    sha256=doc.sha256, source_name=doc.source_name, file_format=doc.file_format,
+                    department=doc.department, doc_type=doc.doc_type, type_score=doc.type_score,
+                    title=doc.title, pages=len(doc.pages), text=doc.text, raw_text=doc.raw_text,
+                    flags=json.dumps(doc.flags, ensure_ascii=False), ingested_at=at, ingested_by=actor,
+                )
+            ).inserted_primary_key[0]
+            if doc.pages:
+                conn.execute(insert(t.pages), [
+                    dict(document_id=number, number=p.number, text=p.text, raw_text=p.raw_text, source=p.source,
+                         rotation=p.rotation, skew=p.skew, mean_confidence=p.mean_confidence,
+                         words=json.dumps(p.words, ensure_ascii=False))
+                    for p in doc.pages
+                ])
+            if doc.fields:
+                conn.execute(insert(t.fields), [
+                    dict(document_id=number, name=f.name, value=json.dumps(f.value, ensure_ascii=False),
+                         state=f.state, source=f.source, page=f.page, confidence=f.confidence, raw=f.raw,
+                         updated_at=at, updated_by=actor)
+                    for f in doc.fields
+                ])
+            self._audit(conn, audit_events.DocumentIngested(actor, at, number, doc.sha256, doc.source_name, doc.doc_type))
+        return format_doc_id(number), True
+
+    def record_duplicate(self, doc_id: str, sha256: str, source_name: str, actor: str) -> None:
+        """Note in the audit log that the same bytes came in again."""
+        with self.write() as conn:
+            self._audit(conn, audit_events.DuplicateFound(actor, self.now(), parse_doc_id(doc_id), sha256, source_name))
+
+    def get(self, doc_id: str) -> StoredDocument:
+        """One document with its fields, links and pages; ``UnknownDocument`` if absent."""
+        number = parse_doc_id(doc_id)
+        with self.read() as conn:
+            row = conn.execute(select(t.documents).where(t.documents.c.id == number)).mappings().first()
+            if row is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            doc = _stored(row)
+            for f in conn.execute(select(t.fields).where(t.fields.c.document_id == number)).mappings():
+                doc.fields[f["name"]] = {**f, "value": json.loads(f["value"])}
+            doc.links = [dict(r) for r in conn.execute(
+                select(t.links).where(t.links.c.document_id == number).order_by(t.links.c.month, t.links.c.item)
+            ).mappings()]
+            doc.pages = [dict(r) for r in conn.execute(
+                select(t.pages.c.number, t.pages.c.text, t.pages.c.source, t.pages.c.rotation, t.pages.c.skew,
+                       t.pages.c.mean_confidence).where(t.pages.c.document_id == number).order_by(t.pages.c.number)
+            ).mappings()]
+        return doc
+
+    def all_documents(self, with_fields: bool = False) -> list[StoredDocument]:
+        """Every stored document in id order (fields loaded on request)."""
+        with self.read() as conn:
+            docs = [_stored(r) for r in conn.execute(select(t.documents).order_by(t.documents.c.id)).mappings()]
+            if with_fields:
+                by_number = {d.number: d for d in docs}
+                for f in conn.execute(select(t.fields)).mappings():
+                    if f["document_id"] in by_number:
+                        by_number[f["document_id"]].fields[f["name"]] = {**f, "value": json.loads(f["value"])}
+        return docs
+
+    def document_numbers(self) -> set[int]:
+        with self.read() as conn:
+            return set(conn.execute(select(t.documents.c.id)).scalars())
+
+    # -- quarantine ------------------------------------------------------
+
+    def quarantine_file(
+        self, source: Path, source_path: str, reason: str, detail: str, sha256: str | None,
+        department: str | None, actor: str, move: bool,
+    ) -> str:
+        """Set a file aside with its reason, once: the same file set aside again reuses its entry."""
+        with self.read() as conn:
+            known = conn.execute(
+                select(t.quarantine.c.file_name).where(
+                    t.quarantine.c.sha256 == sha256, t.quarantine.c.source_path == source_path,
+                    t.quarantine.c.state == "quarantined",
+                )
+            ).scalar() if sha256 else None
+        if known and self.quarantine_folder.path_of(known).exists():
+            if move:
+                source.unlink(missing_ok=True)
+            return known
+        name = self.quarantine_folder.set_aside(source, reason, detail, move)
+        at = self.now()
+        with self.write() as conn:
+            conn.execute(insert(t.quarantine).values(
+                file_name=name, source_path=source_path, sha256=sha256, reason=reason, detail=detail,
+                department=department, state="quarantined", at=at,
+            ))
+            self._audit(conn, audit_events.FileQuarantined(actor, at, None, name, sha256, reason))
+        return name
+
+    def quarantined(self) -> list[dict]:
+        """Files in quarantine now, oldest first."""
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(
+                select(t.quarantine).where(t.quarantine.c.state == "quarantined").order_by(t.quarantine.c.id)
+            ).mappings()]
+
+    def resolve_quarantine(self, entry_id: int, outcome: str, actor: str) -> dict:
+        """Mark a quarantine entry discarded or retried (the caller moves the file)."""
+        with self.write() as conn:
+            row = conn.execute(select(t.quarantine).where(t.quarantine.c.id == entry_id)).mappings().first()
+            if row is None or row["state"] != "quarantined":
+                raise RecordsError(f"no quarantined file #{entry_id}")
+            conn.execute(update(t.quarantine).where(t.quarantine.c.id == entry_id).values(state=outcome))
+            self._audit(conn, audit_events.QuarantineResolved(actor, self.now(), None, row["file_name"], outcome))
+        return dict(row)
+
+    # -- intake accounting -------------------------------------------------
+
+    def intake_begin(self, path: str, state: str = "in_progress") -> int:
+        with self.write() as conn:
+            return conn.execute(insert(t.intake).values(path=path, state=state, updated_at=self.now())).inserted_primary_key[0]
+
+    def intake_set(self, intake_id: int, state: str, sha256: str | None = None,
+                   doc_id: str | None = None, reason: str | None = None) -> None:
+        values = dict(state=state, updated_at=self.now(), reason=reason)
+        if sha256:
+            values["sha256"] = sha256
+        if doc_id:
+            values["document_id"] = parse_doc_id(doc_id)
+        with self.write() as conn:
+            conn.execute(update(t.intake).where(t.intake.c.id == intake_id).values(**values))
+
+    def intake_open(self) -> list[dict]:
+        """Intake rows not finished (queued or in progress), e.g. after a crash."""
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(
+                select(t.intake).where(t.intake.c.state.in_(["queued", "in_progress"])).order_by(t.intake.c.id)
+            ).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        """Documents stored, duplicates seen, files in quarantine, intake queued/in progress."""
+        with self.read() as conn:
+            by_state = dict(conn.execute(select(t.intake.c.state, func.count()).group_by(t.intake.c.state)).all())
+            stored = conn.execute(select(func.count()).select_from(t.documents)).scalar()
+            duplicates = conn.execute(
+                select(func.count()).select_from(t.audit).where(t.audit.c.action == "duplicate_found")
+            ).scalar()
+            quarantined = conn.execute(
+                select(func.count()).select_from(t.quarantine).where(t.quarantine.c.state == "quarantined")
+            ).scalar()
+        return {
+            "queued": by_state.get("queued", 0), "in_progress": by_state.get("in_progress", 0),
+            "stored": stored, "duplicate": duplicates, "quarantined": quarantined,
+        }
+
+    # -- accounts ------------------------------------------------------------
+
+    def save_user(self, username: str, password_hash: str, role: str, actor: str) -> None:
+        """Create or update an account (the password arrives hashed)."""
+        at = self.now()
+        with self.write() as conn:
+            exists = conn.execute(select(t.users.c.username).where(t.users.c.username == username)).scalar()
+            if exists:
+                conn.execute(update(t.users).where(t.users.c.username == username)
+                             .values(password_hash=password_hash, role=role, updated_at=at))
+            else:
+                conn.execute(insert(t.users).values(username=username, password_hash=password_hash, role=role,
+                                                    created_at=at, updated_at=at))
+            self._audit(conn, audit_events.UserSaved(actor, at, None, username, role))
+
+    def get_user(self, username: str) -> dict | None:
+        with self.read() as conn:
+            row = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
+        return dict(row) if row else None
+
+    def user_count(self) -> int:
+        with self.read() as conn:
+            return conn.execute(select(func.count()).select_from(t.users)).scalar()
+
+    # -- integrity -------------------------------------------------------
+
+    def audit_rows(self) -> list[ChainRow]:
+        with self.read() as conn:
+            return [
+                ChainRow(r.seq, r.at, r.actor, r.action, r.document_id, json.loads(r.details), r.prev_hash, r.hash)
+                for r in conn.execute(select(t.audit).order_by(t.audit.c.seq))
+            ]
+
+    def verify(self) -> list[str]:
+        """Every original against its SHA-256 and the audit chain; empty when intact."""
+        problems = []
+        with self.read() as conn:
+            for number, sha in conn.execute(select(t.documents.c.id, t.documents.c.sha256).order_by(t.documents.c.id)):
+                problem = self.vault.verify(sha)
+                if problem:
+                    problems.append(f"{format_doc_id(number)}: {problem}")
+        problems.extend(verify_chain(self.audit_rows()))
+        return problems
+
+
+def _stored(row) -> StoredDocument:
+    return StoredDocument(
+        id=format_doc_id(row["id"]), number=row["id"], sha256=row["sha256"], source_name=row["source_name"],
+        file_format=row["file_format"], department=row["department"], doc_type=row["doc_type"],
+        type_score=row["type_score"], title=row["title"], page_count=row["pages"], text=row["text"],
+        raw_text=row["raw_text"], flags=json.loads(row["flags"]), ingested_at=row["ingested_at"],
+        ingested_by=row["ingested_by"],
+    )
+
+
+def _make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_setup(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, start transactions, so BEGIN IMMEDIATE works.
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        dbapi_conn.execute("PRAGMA busy_timeout=60000")
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        # Writers take the write lock up front (a reader upgrading later could
+        # deadlock); readers start a plain deferred transaction.
+        reading = conn.get_execution_options().get("shoko_read")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    return engine

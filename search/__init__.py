@@ -1,0 +1,8 @@
+"""Full-text search over stored documents: the Japanese analyzer, the index
+behind a narrow interface, queries and highlighted snippets. Knows nothing of
+OCR or HTTP.
+"""
+
+from search.index import DocumentIndex, IndexEntry, SearchHit, SearchResults, WhooshIndex
+
+__all__ = ["DocumentIndex", "IndexEntry", "SearchHit", "SearchResults", "WhooshIndex"]

@@ -1,0 +1,246 @@
+"""The document index behind a narrow interface: add, delete, search, rebuild.
+
+Callers depend on ``DocumentIndex`` only, so a faster engine can stand beside
+or replace Whoosh later. ``WhooshIndex`` keeps its files in a folder;
+``WhooshIndex.in_memory()`` is the same index in RAM, for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from whoosh import highlight, index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import And, Every, Or, Phrase, Prefix, Query, Term
+
+from ingest.normalise import normalise_line
+from search.analysis import bigrams, japanese_analyzer, japanese_runs
+
+HIT = "\ue000"  # private-use marks around highlighted text inside snippets
+END = "\ue001"
+TOLERANT_MIN_CHARS = 5  # Japanese terms this long still match with one misread character
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the index knows of one document."""
+
+    doc_id: str
+    doc_type: str
+    title: str
+    text: str
+    patient_id: str = ""
+    patient_name: str = ""
+    department: str = ""
+    month: str = ""  # YYYY-MM of the document's own date, for filtering
+    date: str = ""
+    field_text: str = ""  # every field value, searchable beside the text
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    doc_id: str
+    score: float
+    doc_type: str
+    title: str
+    patient_id: str
+    patient_name: str
+    date: str
+    snippet_parts: tuple[tuple[str, bool], ...]  # (text, highlighted) in order
+
+    @property
+    def snippet(self) -> str:
+        """The snippet as plain text."""
+        return "".join(text for text, _ in self.snippet_parts)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+class DocumentIndex(Protocol):
+    """The operations shoko needs from a full-text index."""
+
+    def add(self, entry: IndexEntry) -> None:
+        """Add or replace one document."""
+
+    def delete(self, doc_id: str) -> None:
+        """Remove one document (no error when absent)."""
+
+    def search(self, query: str, limit: int = 10, offset: int = 0, doc_type: str | None = None,
+               patient_id: str | None = None, department: str | None = None,
+               month: str | None = None) -> SearchResults:
+        """Documents matching every word of ``query`` (AND), best first, with filters."""
+
+    def doc_ids(self) -> set[str]:
+        """Ids of every indexed document."""
+
+    def rebuild(self, entries: Iterable[IndexEntry]) -> None:
+        """Replace the whole index with ``entries``."""
+
+
+def _schema() -> Schema:
+    analyzer = japanese_analyzer()
+    return Schema(
+        doc_id=ID(stored=True, unique=True),
+        doc_type=ID(stored=True),
+        patient_id=ID(stored=True),
+        department=ID(stored=True),
+        month=ID(stored=True),
+        date=STORED,
+        patient_name=STORED,
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
+        fields=TEXT(analyzer=analyzer, phrase=True),
+    )
+
+
+class WhooshIndex:
+    """``DocumentIndex`` on Whoosh, in a folder or in memory."""
+
+    def __init__(self, storage_index):
+        self._ix = storage_index
+
+    @classmethod
+    def open(cls, folder: Path) -> "WhooshIndex":
+        """Open the index in ``folder``, creating it when absent."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(folder)):
+            return cls(whoosh_index.open_dir(str(folder)))
+        return cls(whoosh_index.create_in(str(folder), _schema()))
+
+    @classmethod
+    def in_memory(cls) -> "WhooshIndex":
+        return cls(RamStorage().create_index(_schema()))
+
+    def _writer(self):
+        # Another process (the watcher, a command-line ingest) may hold the lock briefly.
+        return self._ix.writer(timeout=120.0)
+
+    def add(self, entry: IndexEntry) -> None:
+        with self._writer() as writer:
+            writer.update_document(**_document(entry))
+
+    def delete(self, doc_id: str) -> None:
+        with self._writer() as writer:
+            writer.delete_by_term("doc_id", doc_id)
+
+    def doc_ids(self) -> set[str]:
+        with self._ix.searcher() as searcher:
+            return {stored["doc_id"] for stored in searcher.all_stored_fields()}
+
+    def rebuild(self, entries: Iterable[IndexEntry]) -> None:
+        with self._writer() as writer:
+            writer.delete_by_query(Every())
+            for entry in entries:
+                writer.add_document(**_document(entry))
+
+    def search(self, query, limit=10, offset=0, doc_type=None, patient_id=None, department=None, month=None):
+        parsed = build_query(query)
+        filters = [Term(name, value) for name, value in (
+            ("doc_type", doc_type), ("patient_id", patient_id), ("department", department), ("month", month),
+        ) if value]
+        if parsed is None and not filters:
+            return SearchResults(query, 0, [])
+        q = And([parsed or Every(), *filters]) if filters else parsed
+        with self._ix.searcher() as searcher:
+            page = offset // limit + 1 if limit else 1
+            results = searcher.search_page(q, page, pagelen=limit, terms=True)
+            results.results.highlighter = highlight.Highlighter(
+                fragmenter=highlight.ContextFragmenter(maxchars=160, surround=40),
+                formatter=_MarkFormatter(),
+            )
+            hits = []
+            for hit in results:
+                marked = hit.highlights("text", top=2) if parsed is not None else ""
+                if not marked:
+                    marked = hit["text"][:120]
+                hits.append(SearchHit(
+                    doc_id=hit["doc_id"], score=round(float(hit.score or 0.0), 3), doc_type=hit["doc_type"],
+                    title=hit.get("title", ""), patient_id=hit.get("patient_id", ""),
+                    patient_name=hit.get("patient_name", ""), date=hit.get("date", ""),
+                    snippet_parts=_parts(marked),
+                ))
+            return SearchResults(query, results.total, hits)
+
+
+def build_query(text: str) -> Query | None:
+    """The query for a user's words: every word must match (AND).
+
+    A Japanese word matches as a phrase of its bigrams in the text, the title or
+    the field values; a long one also matches with one misread character, ranked
+    below exact matches. A space inside a Japanese name does not matter because
+    normalisation removes it before the words are split.
+    """
+    words = normalise_line(text).split()
+    clauses = [clause for word in words if (clause := _word_query(word)) is not None]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else And(clauses)
+
+
+def _word_query(word: str) -> Query | None:
+    parts = []
+    for kind, run, _ in japanese_runs(word):
+        if kind == "word":
+            parts.append(_in_any_field(lambda f, r=run.lower(): Term(f, r)))
+        elif len(run) == 1:
+            parts.append(_in_any_field(lambda f, r=run: Prefix(f, r)))
+        else:
+            parts.append(_run_query(run))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _run_query(run: str) -> Query:
+    grams = bigrams(run)
+    exact = _in_any_field(lambda f: _phrase(f, grams), boost=2.0)
+    if len(run) < TOLERANT_MIN_CHARS:
+        return exact
+    # One misread character spoils the (up to) two bigrams that contain it.
+    tolerant = [
+        And([Term("text", g) for j, g in enumerate(grams) if j not in (i - 1, i)])
+        for i in range(len(run))
+    ]
+    return Or([exact, Or(tolerant, boost=0.5)])
+
+
+def _phrase(fieldname: str, grams: list[str]) -> Query:
+    return Term(fieldname, grams[0]) if len(grams) == 1 else Phrase(fieldname, grams)
+
+
+def _in_any_field(make, boost: float = 1.0) -> Query:
+    return Or([make("text"), make("title"), make("fields")], boost=boost)
+
+
+def _document(entry: IndexEntry) -> dict:
+    return dict(
+        doc_id=entry.doc_id, doc_type=entry.doc_type, patient_id=entry.patient_id,
+        department=entry.department, month=entry.month, date=entry.date, patient_name=entry.patient_name,
+        title=entry.title, text=entry.text, fields=normalise_line(entry.field_text),
+    )
+
+
+class _MarkFormatter(highlight.Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"{HIT}{highlight.get_text(text, token, replace)}{END}"
+
+
+def _parts(marked: str) -> tuple[tuple[str, bool], ...]:
+    """Split a marked snippet into (text, highlighted) parts, merging adjacent marks."""
+    marked = marked.replace(END + HIT, "")
+    parts = []
+    for i, chunk in enumerate(marked.replace(END, HIT).split(HIT)):
+        if chunk:
+            parts.append((chunk, i % 2 == 1))
+    return tuple(parts)

@@ -1,0 +1,3 @@
+from shoko.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,270 @@
+"""The ``shoko`` command (see ../shared/contract.md for what outside tools rely on)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from shoko.errors import ShokoError, UnknownDocument
+from shoko.intake import IntakeFile, department_of
+from shoko.services import Services
+from shoko.settings import load_config
+
+log = logging.getLogger("shoko")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        services = Services(load_config(args.config, args.data_dir))
+        return args.run(services, args)
+    except ShokoError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="settings file (TOML)")
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help="where shoko keeps everything")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log each file")
+
+    parser = argparse.ArgumentParser(prog="shoko", description="Scanned HOT paperwork: ingest, search, check.",
+                                     parents=[common])
+    parser.set_defaults(config=None, data_dir=None, verbose=False)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="ingest files or folders now")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("show", parents=[common], help="one document")
+    p.add_argument("doc_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("search", parents=[common], help="full-text and field search")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--type", dest="doc_type")
+    p.add_argument("--patient")
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("list", parents=[common], help="every stored document")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("status", parents=[common], help="the inbox and the work")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("verify", parents=[common], help="originals and audit chain integrity")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("reindex", parents=[common], help="rebuild the search index from the records")
+    p.set_defaults(run=cmd_reindex)
+
+    p = sub.add_parser("user", parents=[common], help="accounts")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    u = user_sub.add_parser("add", parents=[common], help="create or update an account (password on stdin)")
+    u.add_argument("name")
+    u.add_argument("--role", required=True)
+    u.set_defaults(run=cmd_user_add)
+    return parser
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def cmd_ingest(services: Services, args) -> int:
+    files = list(_expand(args.paths, services.config.inbox_paths))
+    progress = _Progress(sys.stderr)
+    with services.intake(actor="cli") as intake:
+        intake.reconcile_index()
+        for outcome in intake.run(files, move=False, progress=progress):
+            progress.clear()
+            if args.json:
+                print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(f"{outcome.path}\t{outcome.status}\t{outcome.id or ''}\t{outcome.doc_type or outcome.reason or ''}",
+                      flush=True)
+    progress.finish()
+    return 0
+
+
+def _expand(paths: list[Path], inboxes: list[Path]):
+    """Files of the given paths, folders recursively, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield IntakeFile(child, str(child), department_of(child, inboxes))
+        else:
+            # A missing path is still accounted for: it is quarantined as unreadable.
+            yield IntakeFile(path, str(path), department_of(path, inboxes))
+
+
+def cmd_show(services: Services, args) -> int:
+    try:
+        doc = services.records.get(args.doc_id)
+    except UnknownDocument:
+        print(f"shoko: no document {args.doc_id}", file=sys.stderr)
+        return 1
+    data = document_json(doc)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(f"{data['id']}  {data['doc_type']}  {data['title']}")
+    print(f"source: {data['source_name']}  pages: {data['pages']}  ingested: {data['ingested_at']}"
+          f"  department: {data['department'] or '-'}")
+    for name, value in data["fields"].items():
+        print(f"  {name}: {value}")
+    for name, candidate in data["review"].items():
+        print(f"  {name}: ({candidate['value']}?) needs review")
+    for link in data["links"]:
+        print(f"  link: {link['item']} {link['month']}")
+    print()
+    print(data["text"])
+    return 0
+
+
+def document_json(doc) -> dict:
+    """The contract's ``show --json`` object, with provenance beside it."""
+    return {
+        "id": doc.id, "doc_type": doc.doc_type, "title": doc.title, "pages": doc.page_count, "text": doc.text,
+        "fields": doc.filled_fields, "sha256": doc.sha256, "source_name": doc.source_name,
+        "ingested_at": doc.ingested_at, "department": doc.department,
+        "links": [{"item": link["item"], "month": link["month"]} for link in doc.links],
+        "review": {name: {"value": f["value"], "confidence": f["confidence"], "page": f["page"]}
+                   for name, f in doc.review_fields.items()},
+        "flags": doc.flags,
+        "provenance": {name: {"source": f["source"], "page": f["page"], "confidence": f["confidence"],
+                              "state": f["state"], "updated_by": f["updated_by"], "updated_at": f["updated_at"]}
+                       for name, f in sorted(doc.fields.items())},
+        "file_format": doc.file_format,
+    }
+
+
+def cmd_search(services: Services, args) -> int:
+    results = services.index.search(args.query, limit=max(1, args.limit), doc_type=args.doc_type,
+                                    patient_id=args.patient)
+    if args.json:
+        print(json.dumps({
+            "query": args.query, "total": results.total,
+            "hits": [{"id": h.doc_id, "score": h.score, "doc_type": h.doc_type, "title": h.title,
+                      "snippet": h.snippet, "patient_id": h.patient_id or None, "date": h.date or None}
+                     for h in results.hits],
+        }, ensure_ascii=False))
+        return 0
+    print(f"{results.total} 件")
+    for h in results.hits:
+        print(f"{h.doc_id}  {h.score:6.2f}  {h.doc_type:20}  {h.title}")
+        print(f"    {h.snippet.replace(chr(10), ' ')}")
+    return 0
+
+
+def cmd_list(services: Services, args) -> int:
+    for doc in services.records.all_documents():
+        row = {"id": doc.id, "doc_type": doc.doc_type, "source_name": doc.source_name, "sha256": doc.sha256,
+               "ingested_at": doc.ingested_at, "department": doc.department}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{doc.id}\t{doc.doc_type}\t{doc.ingested_at}\t{doc.department or '-'}\t{doc.source_name}")
+    return 0
+
+
+def cmd_status(services: Services, args) -> int:
+    counts = services.records.counts()
+    quarantine = [{"file": q["file_name"], "reason": q["reason"], "at": q["at"]}
+                  for q in services.records.quarantined()]
+    data = {**counts, "quarantine": quarantine}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(" ".join(f"{k}: {v}" for k, v in counts.items()))
+    for q in quarantine:
+        print(f"  隔離: {q['file']}  {q['reason']}")
+    return 0
+
+
+def cmd_verify(services: Services, args) -> int:
+    problems = services.records.verify()
+    documents = len(services.records.document_numbers())
+    if args.json:
+        print(json.dumps({"ok": not problems, "documents": documents,
+                          "audit_events": len(services.records.audit_rows()), "problems": problems},
+                         ensure_ascii=False))
+    else:
+        print("intact" if not problems else "\n".join(problems))
+    return 0 if not problems else 1
+
+
+def cmd_reindex(services: Services, args) -> int:
+    from shoko.intake import index_entry
+
+    services.index.rebuild(index_entry(services.records.get(d.id)) for d in services.records.all_documents())
+    return 0
+
+
+def cmd_user_add(services: Services, args) -> int:
+    from werkzeug.security import generate_password_hash
+
+    if args.role not in services.permissions.roles:
+        print(f"shoko: unknown role {args.role!r} (one of: {', '.join(services.permissions.roles)})",
+              file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("shoko: the password (first line of standard input) must have at least 8 characters",
+              file=sys.stderr)
+        return 2
+    services.records.save_user(args.name, generate_password_hash(password), args.role, actor="cli")
+    return 0
+
+
+class _Progress:
+    """Pages done, total and time left, on one line of stderr."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.shown = False
+        self.last = 0.0
+        self.interactive = stream.isatty()
+
+    def __call__(self, done: int, total: int, files_left: int) -> None:
+        now = time.monotonic()
+        if self.interactive is False and now - self.last < 5 and done < total:
+            return
+        self.last = now
+        elapsed = now - self.started
+        left = elapsed / done * (total - done) if done else None
+        eta = f"残り約{int(left // 60)}分{int(left % 60):02d}秒" if left is not None else "残り時間を計算中"
+        line = f"進捗: {done}/{total} ページ完了, 残り{files_left}ファイル, {eta}"
+        if self.interactive:
+            self.stream.write("\r\033[K" + line)
+            self.shown = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.shown = False
+
+    def finish(self) -> None:
+        self.clear()
+        self.stream.write(f"完了 ({time.monotonic() - self.started:.1f}秒)\n")

@@ -1,0 +1,83 @@
+"""Exceptions raised by shoko.
+
+Every error shoko raises on purpose derives from one root, so callers can catch
+``ShokoError`` and know the failure is understood. Errors met while reading a file
+carry a reason in Japanese that a clerk can act on (``reason``) and the technical
+detail for the log (``detail``); the quarantine reason file is written from them.
+
+    ShokoError
+    ├── ConfigError            bad or missing configuration
+    ├── IngestError            a file cannot become a document (it is quarantined)
+    │   ├── EmptyFile          zero bytes
+    │   ├── UnsupportedFormat  not a PDF, PNG, JPEG or TIFF
+    │   ├── EncryptedFile      password-protected PDF
+    │   ├── UnreadableFile     corrupt or truncated content
+    │   ├── OcrFailed          Tesseract failed or timed out on a page
+    │   └── TooLarge           over the page-count or pixel limit
+    ├── RecordsError           the system of record refused a change
+    │   └── UnknownDocument    no document with that id
+    └── IntegrityError         an original or the audit chain does not match its record
+"""
+
+
+class ShokoError(Exception):
+    """Root of every error shoko raises on purpose."""
+
+
+class ConfigError(ShokoError):
+    """The configuration file or a setting in it is invalid."""
+
+
+class IngestError(ShokoError):
+    """A file could not be turned into a document; it goes to quarantine.
+
+    ``reason`` is shown to clerks (Japanese, no jargon); ``detail`` is for the log.
+    """
+
+    reason = "ファイルを読み取れませんでした"
+
+    def __init__(self, detail: str = "", reason: str | None = None):
+        super().__init__(detail or self.reason)
+        self.detail = detail
+        if reason is not None:
+            self.reason = reason
+
+    def __reduce__(self):
+        # Raised in worker processes: keep the custom reason across pickling.
+        return (self.__class__, (self.detail, self.reason))
+
+
+class EmptyFile(IngestError):
+    reason = "空のファイルです（0バイト）。スキャンをやり直してください"
+
+
+class UnsupportedFormat(IngestError):
+    reason = "対応していない種類のファイルです（PDF・PNG・JPEG・TIFFのみ取り込めます）"
+
+
+class EncryptedFile(IngestError):
+    reason = "パスワードで保護（暗号化）されたPDFのため読み取れません。保護を解除してから入れ直してください"
+
+
+class UnreadableFile(IngestError):
+    reason = "ファイルが壊れているか途中までしか保存されていないため読み取れません。スキャンをやり直してください"
+
+
+class OcrFailed(IngestError):
+    reason = "文字認識（OCR）が途中で失敗しました。ファイルを確認して入れ直してください"
+
+
+class TooLarge(IngestError):
+    reason = "ファイルが大きすぎます（ページ数または画素数が上限を超えています）。分割してから入れ直してください"
+
+
+class RecordsError(ShokoError):
+    """The records layer refused a change."""
+
+
+class UnknownDocument(RecordsError):
+    """No document has the given id."""
+
+
+class IntegrityError(ShokoError):
+    """An original or the audit chain no longer matches what was recorded."""

@@ -1,0 +1,307 @@
+"""Taking files in: ingest → records → search, for ``shoko ingest`` and the watcher.
+
+For every file, in this order, each step with its one reason to fail:
+
+    take_in      an intake row marks the file in progress    (accounting)
+    fingerprint  SHA-256 of the bytes                        UnreadableFile
+    known_bytes  same bytes stored before → duplicate        —
+    plan         format and layout from the header           EmptyFile … TooLarge
+    read_pages   text layer or OCR, in the process pool      UnreadableFile, OcrFailed
+    assemble     classification and fields                   —
+    store        original into the vault, record committed   —
+    index        searchable                                  (reconciled at start)
+    settle       intake row closed: stored / duplicate / quarantined
+
+Pages of several files are in the pool at once, so a batch keeps every core busy;
+outcomes still come back in input order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ingest.document import ReadDocument
+from ingest.formats import Limits
+from ingest.ocr import TesseractEngine
+from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
+from records.store import NewDocument, NewField, NewPage, Records, StoredDocument
+from records.vault import sha256_of
+from search.index import DocumentIndex, IndexEntry
+from shoko.errors import IngestError, UnreadableFile
+
+log = logging.getLogger("shoko.intake")
+
+# Dates that place a document in a month, in order of preference.
+_MONTH_FIELDS = ("guidance_date", "removal_date", "contract_start", "document_date", "measurement_date")
+
+
+@dataclass(frozen=True)
+class IntakeFile:
+    """A file to take in: where it is, how to name it in output, who scanned it."""
+
+    path: Path
+    shown_as: str
+    department: str | None = None
+
+
+@dataclass
+class Outcome:
+    """How one file ended: the contract's ``ingest --json`` line."""
+
+    path: str
+    status: str  # ingested, duplicate, quarantined
+    id: str | None = None
+    doc_type: str | None = None
+    reason: str | None = None
+    pages: int = 0
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "status": self.status, "id": self.id, "doc_type": self.doc_type,
+                "reason": self.reason}
+
+
+@dataclass
+class _InFlight:
+    item: IntakeFile
+    intake_id: int
+    sha256: str | None = None
+    planned: PlannedFile | None = None
+    futures: list[Future] = field(default_factory=list)
+    duplicate_of: str | None = None
+    error: IngestError | None = None
+
+
+class Intake:
+    """Wires the rooms together for taking files in."""
+
+    def __init__(self, records: Records, index: DocumentIndex, rules, limits: Limits,
+                 engine: TesseractEngine, workers: int, actor: str = "system"):
+        self.records = records
+        self.index = index
+        self.rules = rules
+        self.limits = limits
+        self.engine = engine
+        self.workers = max(1, workers)
+        self.actor = actor
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Intake":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the page-reading processes."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers, initializer=worker_setup, initargs=(self.limits.max_megapixels,)
+            )
+        return self._pool
+
+    def run(self, files: Iterable[IntakeFile], move: bool = False,
+            progress: Callable[[int, int, int], None] | None = None) -> Iterator[Outcome]:
+        """Take in ``files``; yields one outcome per file, in input order.
+
+        ``move`` (the watcher) moves quarantined files out of the inbox and
+        removes stored and duplicate ones once recorded; otherwise inputs are
+        left untouched. ``progress(pages_done, pages_total, files_left)`` is
+        called as pages finish.
+        """
+        pending = deque(files)
+        window: deque[_InFlight] = deque()
+        counter = _PageCounter(len(pending), progress)
+        while pending or window:
+            # Keep about two pages per worker queued so that no core waits.
+            while pending and (not window or counter.in_flight < 2 * self.workers):
+                window.append(self._start(pending.popleft(), counter))
+            yield self._finish(window.popleft(), move, counter)
+
+    # -- steps --------------------------------------------------------------
+
+    def _start(self, item: IntakeFile, counter: "_PageCounter") -> _InFlight:
+        """take_in, fingerprint, known_bytes, plan; page jobs go to the pool."""
+        flight = _InFlight(item, self.records.intake_begin(item.shown_as))
+        try:
+            flight.sha256 = _fingerprint(item.path)
+            flight.duplicate_of = self.records.find_by_sha(flight.sha256)
+            if flight.duplicate_of:
+                return flight
+            flight.planned = plan(item.path, self.limits, item.path.name)
+            reader = PageReader(self.engine)
+            flight.futures = [self.pool.submit(reader, job) for job in flight.planned.jobs]
+            counter.planned(len(flight.futures))
+        except IngestError as e:
+            flight.error = e
+        return flight
+
+    def _finish(self, flight: _InFlight, move: bool, counter: "_PageCounter") -> Outcome:
+        """read_pages (collect), assemble, store, index, settle."""
+        item = flight.item
+        outcome: Outcome
+        consumed = 0
+        try:
+            if flight.error:
+                raise flight.error
+            if flight.duplicate_of:
+                self.records.record_duplicate(flight.duplicate_of, flight.sha256, item.path.name, self.actor)
+                outcome = Outcome(item.shown_as, "duplicate", flight.duplicate_of)
+            else:
+                pages = []
+                for future in flight.futures:
+                    pages.append(future.result())
+                    consumed += 1
+                    counter.page_done()
+                outcome = self._store(flight, assemble(flight.planned, pages, self.rules))
+            if move:
+                item.path.unlink(missing_ok=True)
+        except (IngestError, BrokenProcessPool) as e:
+            if isinstance(e, BrokenProcessPool):
+                # A reader process died (killed, out of memory): start a fresh pool.
+                self._pool = None
+                e = UnreadableFile(f"{item.shown_as}: page reader process died: {e}")
+            for future in flight.futures[consumed:]:
+                future.cancel()
+            counter.abandon(len(flight.futures) - consumed)
+            outcome = self._quarantine(flight, e, move)
+        self.records.intake_set(
+            flight.intake_id, "stored" if outcome.status == "ingested" else outcome.status,
+            sha256=flight.sha256, doc_id=outcome.id, reason=outcome.reason,
+        )
+        counter.file_done()
+        log.info("%s: %s %s", item.shown_as, outcome.status, outcome.id or outcome.reason or "")
+        return outcome
+
+    def _store(self, flight: _InFlight, document: ReadDocument) -> Outcome:
+        new = to_new_document(document, flight.sha256, flight.item.department)
+        doc_id, created = self.records.store_document(new, flight.item.path, self.actor)
+        if not created:
+            return Outcome(flight.item.shown_as, "duplicate", doc_id)
+        self.index.add(index_entry(self.records.get(doc_id)))
+        return Outcome(flight.item.shown_as, "ingested", doc_id, new.doc_type, pages=len(new.pages))
+
+    def _quarantine(self, flight: _InFlight, error: IngestError, move: bool) -> Outcome:
+        item = flight.item
+        self.records.quarantine_file(
+            item.path, item.shown_as, error.reason, error.detail or str(error), flight.sha256,
+            item.department, self.actor, move,
+        )
+        return Outcome(item.shown_as, "quarantined", None, None, error.reason)
+
+    def reconcile_index(self) -> tuple[int, int]:
+        """Make the index hold exactly the stored documents; returns (added, removed)."""
+        stored = {d.id: d for d in self.records.all_documents()}
+        indexed = self.index.doc_ids()
+        missing, extra = set(stored) - indexed, indexed - set(stored)
+        for doc_id in sorted(missing):
+            self.index.add(index_entry(self.records.get(doc_id)))
+        for doc_id in sorted(extra):
+            self.index.delete(doc_id)
+        return len(missing), len(extra)
+
+
+def _fingerprint(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError as e:
+        raise UnreadableFile(f"{path}: {e}") from e
+
+
+def to_new_document(document: ReadDocument, sha256: str, department: str | None) -> NewDocument:
+    """The records layer's view of a read document."""
+    extraction = document.extraction
+    fields = [NewField(f.name, f.value, "filled", f.source, f.page, f.confidence, f.raw)
+              for f in extraction.fields.values()]
+    fields += [NewField(f.name, f.value, "review", f.source, f.page, f.confidence, f.raw)
+               for f in extraction.review if f.name not in extraction.fields]
+    pages = [
+        NewPage(p.number, p.text, p.raw_text, p.source, p.rotation, p.skew, p.mean_confidence,
+                [[w.text, w.confidence, *w.box, w.line] for w in p.words])
+        for p in document.pages
+    ]
+    return NewDocument(
+        sha256=sha256, source_name=document.source_name, file_format=document.file_format,
+        department=department, doc_type=extraction.doc_type, type_score=extraction.type_score,
+        title=extraction.title or _first_line(document.text), text=document.text, raw_text=document.raw_text,
+        flags=list(extraction.flags), pages=pages, fields=_unique(fields),
+    )
+
+
+def index_entry(doc: StoredDocument) -> IndexEntry:
+    """What the index needs of a stored document."""
+    values = doc.filled_fields
+    date = next((str(values[f]) for f in _MONTH_FIELDS if f in values), "")
+    return IndexEntry(
+        doc_id=doc.id, doc_type=doc.doc_type, title=doc.title, text=doc.text,
+        patient_id=str(values.get("patient_id", "")), patient_name=str(values.get("patient_name", "")),
+        department=doc.department or "", month=date[:7], date=date,
+        field_text=" ".join(str(v) for v in values.values()),
+    )
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")[:80]
+
+
+def _unique(fields: list[NewField]) -> list[NewField]:
+    seen, out = set(), []
+    for f in fields:
+        if f.name not in seen:
+            seen.add(f.name)
+            out.append(f)
+    return out
+
+
+class _PageCounter:
+    """Pages planned and done across a batch, for progress and pacing."""
+
+    def __init__(self, files: int, report: Callable[[int, int, int], None] | None):
+        self.files_left = files
+        self.total = 0
+        self.done = 0
+        self.report = report
+
+    @property
+    def in_flight(self) -> int:
+        return self.total - self.done
+
+    def planned(self, pages: int) -> None:
+        self.total += pages
+
+    def page_done(self) -> None:
+        self.done += 1
+        if self.report:
+            self.report(self.done, self.total, self.files_left)
+
+    def abandon(self, pages: int) -> None:
+        """Pages of a failed file that will not be read count as done."""
+        self.done += pages
+
+    def file_done(self) -> None:
+        self.files_left -= 1
+        if self.report:
+            self.report(self.done, self.total, self.files_left)
+
+
+def department_of(path: Path, inboxes: list[Path]) -> str | None:
+    """The department that scanned a file: the inbox subfolder it was dropped in."""
+    resolved = path.resolve()
+    for inbox in inboxes:
+        try:
+            relative = resolved.relative_to(inbox.resolve())
+        except ValueError:
+            continue
+        return relative.parts[0] if len(relative.parts) > 1 else None
+    return None

@@ -1,0 +1,51 @@
+"""Opening the rooms for one data directory: records, index, extraction rules, intake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ingest.extract import load_rules
+from ingest.formats import Limits
+from ingest.ocr import TesseractEngine
+from records import Records
+from search import WhooshIndex
+from shoko.intake import Intake
+from shoko.permissions import Permissions, load_permissions
+from shoko.settings import CONFIG_DIR, Config
+
+
+@dataclass
+class Services:
+    """Everything a command or the web app needs, opened from the configuration."""
+
+    config: Config
+
+    def __post_init__(self) -> None:
+        self.config.data_path.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def records(self) -> Records:
+        return Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
+                       self.config.timezone)
+
+    @cached_property
+    def index(self) -> WhooshIndex:
+        return WhooshIndex.open(self.config.path("index_dir"))
+
+    @cached_property
+    def rules(self):
+        return load_rules(CONFIG_DIR)
+
+    @cached_property
+    def permissions(self) -> Permissions:
+        return load_permissions()
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.config.max_pages, float(self.config.max_megapixels))
+
+    def intake(self, actor: str = "system") -> Intake:
+        """A new intake (it owns a process pool: close it when done)."""
+        return Intake(self.records, self.index, self.rules, self.limits,
+                      TesseractEngine(self.config.ocr_languages), self.config.workers, actor)

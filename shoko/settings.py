@@ -1,0 +1,110 @@
+"""Every setting, declared once with its default and help text.
+
+Values come from the declarations below, then the TOML file given with
+``--config`` (default: ``config/shoko.toml``), then the command line and
+environment (``--data-dir`` / ``SHOKO_DATA_DIR``). Paths that are relative are
+resolved inside the data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shoko.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+DEFAULT_CONFIG_FILE = CONFIG_DIR / "shoko.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS = (
+    Setting("data_dir", "data", "Folder that holds everything shoko keeps (database, originals, index, inbox, quarantine)."),
+    Setting("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at DATA_DIR/shoko.sqlite3."),
+    Setting("inbox_dirs", ["inbox"], "Folders the watcher takes scans from; a subfolder names the department that scanned."),
+    Setting("quarantine_dir", "quarantine", "Folder for files that could not be ingested, each beside NAME.reason.txt."),
+    Setting("vault_dir", "originals", "Read-only, content-addressed store of the original files."),
+    Setting("index_dir", "index", "Folder of the Whoosh full-text index."),
+    Setting("ocr_languages", "jpn", "Tesseract languages, joined with '+' (e.g. 'jpn+eng')."),
+    Setting("ocr_workers", 0, "Processes that read pages in parallel; 0 means one per CPU core."),
+    Setting("max_pages", 1000, "Files with more pages are quarantined without being read."),
+    Setting("max_megapixels", 200.0, "Pages with more pixels (PDF pages at 300 dpi) are quarantined without being decoded."),
+    Setting("timezone", "Asia/Tokyo", "Time zone of the hospital, used for every recorded time."),
+    Setting("watch_polling", False, "Poll the inbox instead of waiting for file events (for network shares)."),
+    Setting("watch_poll_seconds", 2.0, "How often the inbox is polled in polling mode, and rescanned as a safety net otherwise."),
+    Setting("watch_settle_seconds", 2.0, "A file must keep its size and modification time this long before it is taken."),
+    Setting("secret_key", "", "Key that signs web sessions; empty means one generated once and kept in DATA_DIR/secret_key."),
+    Setting("session_hours", 10, "Hours a web sign-in stays valid."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Config:
+    """Resolved settings, read as attributes (``config.max_pages``)."""
+
+    def __init__(self, values: dict[str, Any]):
+        unknown = set(values) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        self._values = {s.name: values.get(s.name, s.default) for s in SETTINGS}
+        for s in SETTINGS:
+            if s.default is not None and not isinstance(self._values[s.name], type(s.default)):
+                if not (isinstance(s.default, float) and isinstance(self._values[s.name], int)):
+                    raise ConfigError(f"setting {s.name} must be {type(s.default).__name__}")
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser().resolve()
+
+    def path(self, name: str) -> Path:
+        """A folder setting resolved against the data directory."""
+        return self.data_path / Path(self._values[name]).expanduser()
+
+    @property
+    def inbox_paths(self) -> list[Path]:
+        return [self.data_path / Path(p).expanduser() for p in self.inbox_dirs]
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'shoko.sqlite3'}"
+
+    @property
+    def workers(self) -> int:
+        return self.ocr_workers or os.cpu_count() or 1
+
+
+def load_config(config_file: Path | None = None, data_dir: str | None = None) -> Config:
+    """Settings from the defaults, the TOML file and the data directory override."""
+    path = Path(config_file) if config_file else DEFAULT_CONFIG_FILE
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: {e}") from e
+    elif config_file:
+        raise ConfigError(f"configuration file not found: {path}")
+    override = data_dir or os.environ.get("SHOKO_DATA_DIR")
+    if override:
+        values["data_dir"] = override
+    return Config(values)
