@@ -28,6 +28,7 @@ from shoko.errors import UnreadableFile
 MIN_TEXT_LAYER_CHARS = 20
 MAX_UNMAPPED_SHARE = 0.05
 ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
+DOUBTFUL_CONFIDENCE = 70.0  # mean word confidence under which an unsure orientation is rechecked
 _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 
@@ -59,16 +60,13 @@ def read_page(job: PageJob, engine: OcrEngine) -> Page:
 def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Page:
     """Turn a scanned page upright, level it, read its barcodes and OCR it."""
     image = ImageOps.grayscale(image)
-    rotation, confidence = engine.orientation(_thumbnail(image, dpi))
-    if rotation and confidence >= ORIENTATION_MIN_CONFIDENCE:
-        # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
-        image = image.rotate(-rotation, expand=True)
-    else:
-        rotation = 0
-    skew = measure_skew(image)
-    image = level(image, skew)
-    barcodes = read_barcodes(image)
-    result = engine.read(erase_rules(image), dpi)
+    rotation, sure = _orientation(image, dpi, engine)
+    result, rotation, skew, upright = _read_turned(image, rotation, dpi, engine)
+    if rotation and not sure and _mean_confidence(result) < DOUBTFUL_CONFIDENCE:
+        # OSD guessed a turn and the text reads badly: maybe the page was upright.
+        other = _read_turned(image, 0, dpi, engine)
+        if _mean_confidence(other[0]) > _mean_confidence(result):
+            result, rotation, skew, upright = other
     return Page(
         number=number,
         text=normalise_text(result.text),
@@ -77,8 +75,38 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
         words=result.words,
         rotation=rotation,
         skew=skew,
-        barcodes=barcodes,
+        barcodes=read_barcodes(upright),
     )
+
+
+def _orientation(image: Image.Image, dpi: int, engine: OcrEngine) -> tuple[int, bool]:
+    """Clockwise turn the page needs, and whether OSD was sure of it.
+
+    OSD on a 150 dpi copy is fast and enough for a full page of text; a sparse
+    page gives OSD too few characters there, so it is asked again at full size.
+    """
+    rotation, confidence = engine.orientation(_thumbnail(image, dpi))
+    if confidence >= ORIENTATION_MIN_CONFIDENCE:
+        return rotation, True
+    full_rotation, full_confidence = engine.orientation(image)
+    if full_confidence >= ORIENTATION_MIN_CONFIDENCE:
+        return full_rotation, True
+    return (full_rotation if full_confidence > confidence else rotation), False
+
+
+def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine):
+    """OCR after turning by ``rotation`` and levelling; returns (result, rotation, skew, image)."""
+    if rotation:
+        # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
+        image = image.rotate(-rotation, expand=True)
+    skew = measure_skew(image)
+    image = level(image, skew)
+    return engine.read(erase_rules(image), dpi), rotation, skew, image
+
+
+def _mean_confidence(result) -> float:
+    scored = [w.confidence for w in result.words if w.confidence >= 0]
+    return sum(scored) / len(scored) if scored else 0.0
 
 
 def _thumbnail(image: Image.Image, dpi: int) -> Image.Image:
@@ -90,17 +118,20 @@ def _thumbnail(image: Image.Image, dpi: int) -> Image.Image:
 
 
 def _text_layer_page(job: PageJob) -> Page | None:
-    """The page from its text layer, or None when the layer is missing or unusable."""
+    """The page from its text layer, or None when the layer is missing or unusable.
+
+    pdfplumber gives text in reading order with word boxes; some embedded CJK
+    fonts (CFF outlines in a CID font) defeat it while PDFium still reads them,
+    so PDFium is the second reader before falling back to OCR.
+    """
     with pdfplumber.open(job.path) as pdf:
         plumber_page = pdf.pages[job.index]
         raw = plumber_page.extract_text() or ""
-        visible = re.sub(r"\s", "", raw)
-        if len(visible) < MIN_TEXT_LAYER_CHARS:
+        words = _text_layer_words(plumber_page) if _usable(raw) else []
+    if not _usable(raw):
+        raw, words = _pdfium_text(job), []
+        if not _usable(raw):
             return None
-        unmapped = sum(len(m) for m in _UNMAPPED.findall(visible))
-        if unmapped > MAX_UNMAPPED_SHARE * len(visible):
-            return None
-        words = _text_layer_words(plumber_page)
     image = _render_pdf_page(job, dpi=200)
     return Page(
         number=job.index + 1,
@@ -110,6 +141,24 @@ def _text_layer_page(job: PageJob) -> Page | None:
         words=words,
         barcodes=read_barcodes(image),
     )
+
+
+def _usable(text: str) -> bool:
+    """Enough characters, and few unmapped glyphs among them."""
+    visible = re.sub(r"\s", "", text)
+    if len(visible) < MIN_TEXT_LAYER_CHARS:
+        return False
+    unmapped = sum(len(m) for m in _UNMAPPED.findall(visible))
+    return unmapped <= MAX_UNMAPPED_SHARE * len(visible)
+
+
+def _pdfium_text(job: PageJob) -> str:
+    pdf = pypdfium2.PdfDocument(job.path)
+    try:
+        text = pdf[job.index].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _text_layer_words(plumber_page) -> list[Word]:

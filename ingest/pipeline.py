@@ -12,7 +12,9 @@ The first two run where the file is picked up; ``read_pages`` is split into one
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +23,14 @@ from typing import Callable, Iterable
 import pytesseract
 from PIL import Image
 
-from ingest.document import Page, ReadDocument
+from ingest.document import Extraction, Page, ReadDocument
 from ingest.extract import extract
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
 from ingest.ocr import OcrEngine
 from ingest.pages import PageJob, read_page
 from shoko.errors import OcrFailed
+
+log = logging.getLogger("shoko.ingest")
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,22 @@ def read_page_job(job: PageJob, engine: OcrEngine) -> Page:
 
 
 def assemble(planned: PlannedFile, pages: Iterable[Page], rules) -> ReadDocument:
-    """Step ``extract`` on the pages in page order."""
+    """Step ``extract`` on the pages in page order.
+
+    The text is already safe at this point; a fault in extraction must not lose
+    the file, so the document is kept as ``other`` and flagged for review.
+    """
     ordered = sorted(pages, key=lambda p: p.number)
+    try:
+        extraction = extract(ordered, rules)
+    except Exception as e:  # noqa: BLE001 - any extractor fault, logged with its trace
+        log.exception("extraction failed for %s", planned.source_name)
+        extraction = Extraction(flags=[f"extraction_failed: {type(e).__name__}: {e}"])
     return ReadDocument(
         source_name=planned.source_name,
         file_format=planned.layout.file_format,
         pages=ordered,
-        extraction=extract(ordered, rules),
+        extraction=extraction,
     )
 
 
@@ -93,5 +106,7 @@ def worker_setup(max_megapixels: float) -> None:
     Tesseract's OpenMP threads cost more than they give on top of that.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    # Ctrl-C reaches the whole process group; the parent decides when to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Sizes were checked from the header; let Pillow decode up to our own limit.
     Image.MAX_IMAGE_PIXELS = int(max_megapixels * 1_000_000) + 1

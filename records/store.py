@@ -238,32 +238,126 @@ class Records:
         with self.read() as conn:
             return set(conn.execute(select(t.documents.c.id)).scalars())
 
+    # -- corrections and links -------------------------------------------------
+
+    def correct_field(self, doc_id: str, name: str, value: str | int | float | None, actor: str) -> None:
+        """Set (or, with None, clear) a field by hand; the old value goes to the history."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            if conn.execute(select(t.documents.c.id).where(t.documents.c.id == number)).scalar() is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            row = conn.execute(select(t.fields).where(t.fields.c.document_id == number, t.fields.c.name == name)
+                               ).mappings().first()
+            old = json.loads(row["value"]) if row and row["state"] == "filled" else None
+            if row:
+                conn.execute(delete(t.fields).where(t.fields.c.document_id == number, t.fields.c.name == name))
+            if value is not None:
+                conn.execute(insert(t.fields).values(
+                    document_id=number, name=name, value=json.dumps(value, ensure_ascii=False), state="filled",
+                    source="staff", page=None, confidence=1.0, raw="", updated_at=at, updated_by=actor,
+                ))
+            conn.execute(insert(t.field_history).values(
+                document_id=number, name=name, old_value=None if old is None else json.dumps(old, ensure_ascii=False),
+                new_value=None if value is None else json.dumps(value, ensure_ascii=False), actor=actor, at=at,
+            ))
+            self._audit(conn, audit_events.FieldCorrected(actor, at, number, name, old, value))
+
+    def field_history(self, doc_id: str) -> list[dict]:
+        """Hand corrections of a document's fields, oldest first."""
+        number = parse_doc_id(doc_id)
+        with self.read() as conn:
+            rows = conn.execute(select(t.field_history).where(t.field_history.c.document_id == number)
+                                .order_by(t.field_history.c.id)).mappings()
+            return [{**r, "old_value": None if r["old_value"] is None else json.loads(r["old_value"]),
+                     "new_value": None if r["new_value"] is None else json.loads(r["new_value"])} for r in rows]
+
+    def add_link(self, doc_id: str, item: str, month: str, actor: str, patient_id: str | None = None,
+                 reason: str | None = None) -> None:
+        """Link a document to a billing item and month (idempotent)."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            if conn.execute(select(t.documents.c.id).where(t.documents.c.id == number)).scalar() is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            exists = conn.execute(select(t.links.c.id).where(
+                t.links.c.document_id == number, t.links.c.item == item, t.links.c.month == month)).scalar()
+            if exists:
+                conn.execute(update(t.links).where(t.links.c.id == exists)
+                             .values(reason=reason, patient_id=patient_id, actor=actor, at=at))
+            else:
+                conn.execute(insert(t.links).values(document_id=number, patient_id=patient_id, item=item,
+                                                    month=month, reason=reason, actor=actor, at=at))
+            self._audit(conn, audit_events.LinkAdded(actor, at, number, item, month, patient_id, reason))
+
+    def remove_link(self, doc_id: str, item: str, month: str, actor: str) -> bool:
+        """Remove a link; False when there was none."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            gone = conn.execute(delete(t.links).where(
+                t.links.c.document_id == number, t.links.c.item == item, t.links.c.month == month)).rowcount
+            if gone:
+                self._audit(conn, audit_events.LinkRemoved(actor, at, number, item, month))
+        return bool(gone)
+
+    def all_links(self) -> list[dict]:
+        """Every staff link, with the document id in public form."""
+        with self.read() as conn:
+            return [{**r, "doc_id": format_doc_id(r["document_id"])}
+                    for r in conn.execute(select(t.links).order_by(t.links.c.id)).mappings()]
+
+    def mark_claimed(self, patient_id: str, item: str, month: str, actor: str, claimed: bool = True) -> None:
+        """Record (or withdraw) that a claim for patient, item and month was sent."""
+        at = self.now()
+        with self.write() as conn:
+            conn.execute(delete(t.claims).where(t.claims.c.patient_id == patient_id, t.claims.c.item == item,
+                                                t.claims.c.month == month))
+            if claimed:
+                conn.execute(insert(t.claims).values(patient_id=patient_id, item=item, month=month, actor=actor, at=at))
+            self._audit(conn, audit_events.ClaimMarked(actor, at, None, patient_id, item, month, claimed))
+
+    def all_claims(self) -> list[dict]:
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(select(t.claims)).mappings()]
+
+    def audit_for(self, doc_id: str) -> list[dict]:
+        """Audit events of one document, oldest first."""
+        number = parse_doc_id(doc_id)
+        with self.read() as conn:
+            return [{**r, "details": json.loads(r["details"])} for r in conn.execute(
+                select(t.audit).where(t.audit.c.document_id == number).order_by(t.audit.c.seq)).mappings()]
+
     # -- quarantine ------------------------------------------------------
 
     def quarantine_file(
         self, source: Path, source_path: str, reason: str, detail: str, sha256: str | None,
         department: str | None, actor: str, move: bool,
     ) -> str:
-        """Set a file aside with its reason, once: the same file set aside again reuses its entry."""
+        """Set a file aside with its reason, exactly once.
+
+        The entry is committed before the file moves, and the same bytes from the
+        same path reuse their entry, so a crash in between and a retry give one
+        quarantined file, not two.
+        """
         with self.read() as conn:
-            known = conn.execute(
+            name = conn.execute(
                 select(t.quarantine.c.file_name).where(
                     t.quarantine.c.sha256 == sha256, t.quarantine.c.source_path == source_path,
                     t.quarantine.c.state == "quarantined",
                 )
             ).scalar() if sha256 else None
-        if known and self.quarantine_folder.path_of(known).exists():
-            if move:
-                source.unlink(missing_ok=True)
-            return known
-        name = self.quarantine_folder.set_aside(source, reason, detail, move)
-        at = self.now()
-        with self.write() as conn:
-            conn.execute(insert(t.quarantine).values(
-                file_name=name, source_path=source_path, sha256=sha256, reason=reason, detail=detail,
-                department=department, state="quarantined", at=at,
-            ))
-            self._audit(conn, audit_events.FileQuarantined(actor, at, None, name, sha256, reason))
+        if name is None:
+            name = self.quarantine_folder.free_name(source.name)
+            at = self.now()
+            with self.write() as conn:
+                conn.execute(insert(t.quarantine).values(
+                    file_name=name, source_path=source_path, sha256=sha256, reason=reason, detail=detail,
+                    department=department, state="quarantined", at=at,
+                ))
+                self._audit(conn, audit_events.FileQuarantined(actor, at, None, name, sha256, reason))
+        if source.exists():
+            self.quarantine_folder.set_aside(source, name, reason, detail, move)
         return name
 
     def quarantined(self) -> list[dict]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,10 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+    chatty = getattr(args, "verbose", False) or args.command in ("watch", "serve", "demo")
+    logging.basicConfig(level=logging.INFO if chatty else logging.WARNING,
                         stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        services = Services(load_config(args.config, args.data_dir))
+        services = Services(load_config(getattr(args, "config", None), getattr(args, "data_dir", None)))
         return args.run(services, args)
     except ShokoError as e:
         print(f"shoko: {e}", file=sys.stderr)
@@ -39,13 +42,26 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="shoko", description="Scanned HOT paperwork: ingest, search, check.",
                                      parents=[common])
-    parser.set_defaults(config=None, data_dir=None, verbose=False)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", parents=[common], help="ingest files or folders now")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("watch", parents=[common], help="watch the inbox until SIGINT/SIGTERM")
+    p.set_defaults(run=cmd_watch)
+
+    p = sub.add_parser("serve", parents=[common], help="the web UI (and the watcher)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--no-watch", action="store_true", help="do not run the inbox watcher")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("demo", parents=[common], help="make sample documents, ingest them, serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("show", parents=[common], help="one document")
     p.add_argument("doc_id")
@@ -67,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="the inbox and the work")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("check", parents=[common], help="claim readiness for a month")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("verify", parents=[common], help="originals and audit chain integrity")
     p.add_argument("--json", action="store_true")
@@ -113,6 +134,52 @@ def _expand(paths: list[Path], inboxes: list[Path]):
         else:
             # A missing path is still accounted for: it is quarantined as unreadable.
             yield IntakeFile(path, str(path), department_of(path, inboxes))
+
+
+def cmd_watch(services: Services, args) -> int:
+    from shoko.watch import run_watcher
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run_watcher(services, stop)
+    return 0
+
+
+def cmd_serve(services: Services, args) -> int:
+    from shoko.watch import run_watcher
+    from webui import create_app
+
+    app = create_app(services)
+    stop = threading.Event()
+    watcher = None
+    if not args.no_watch:
+        watcher = threading.Thread(target=run_watcher, args=(services, stop), name="watcher", daemon=True)
+        watcher.start()
+    try:
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    finally:
+        stop.set()
+        if watcher:
+            watcher.join(timeout=60)
+    return 0
+
+
+def cmd_demo(services: Services, args) -> int:
+    from samples import make_samples
+
+    samples_dir = services.config.data_path / "demo-samples"
+    if not services.records.document_numbers():
+        samples_dir.mkdir(parents=True, exist_ok=True)
+        make_samples(samples_dir)
+        print(f"サンプル文書を {samples_dir} に作成し、取り込みます…", file=sys.stderr)
+        with services.intake(actor="demo") as intake:
+            for outcome in intake.run(_expand([samples_dir], []), progress=_Progress(sys.stderr)):
+                print(f"{outcome.path}: {outcome.status} {outcome.id or outcome.reason or ''}", file=sys.stderr)
+    print(f"http://{args.host}:{args.port}/ でサービスを開始します（受信箱: {services.config.inbox_paths[0]}）",
+          file=sys.stderr)
+    args.no_watch = False
+    return cmd_serve(services, args)
 
 
 def cmd_show(services: Services, args) -> int:
@@ -196,6 +263,26 @@ def cmd_status(services: Services, args) -> int:
     print(" ".join(f"{k}: {v}" for k, v in counts.items()))
     for q in quarantine:
         print(f"  隔離: {q['file']}  {q['reason']}")
+    return 0
+
+
+def cmd_check(services: Services, args) -> int:
+    from shoko.claims import month_report
+
+    try:
+        report = month_report(services.records, args.month)
+    except ValueError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    data = report.to_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    print(f"{data['month']} の算定チェック")
+    for patient in data["patients"]:
+        print(f"{patient['patient_id']} {patient.get('patient_name') or ''}")
+        for item in patient["items"]:
+            print(f"  {item['item']:14} {item['status']:8} {' '.join(item['evidence'])}  {' / '.join(item['problems'])}")
     return 0
 
 

@@ -123,11 +123,19 @@ class Intake:
         pending = deque(files)
         window: deque[_InFlight] = deque()
         counter = _PageCounter(len(pending), progress)
-        while pending or window:
-            # Keep about two pages per worker queued so that no core waits.
-            while pending and (not window or counter.in_flight < 2 * self.workers):
-                window.append(self._start(pending.popleft(), counter))
-            yield self._finish(window.popleft(), move, counter)
+        try:
+            while pending or window:
+                # Keep about two pages per worker queued so that no core waits.
+                while pending and (not window or counter.in_flight < 2 * self.workers):
+                    window.append(self._start(pending.popleft(), counter))
+                yield self._finish(window.popleft(), move, counter)
+        finally:
+            # Stopped early (SIGTERM): files started but not finished stay where
+            # they are and are taken again next time.
+            for flight in window:
+                for future in flight.futures:
+                    future.cancel()
+                self.records.intake_set(flight.intake_id, "interrupted")
 
     # -- steps --------------------------------------------------------------
 
@@ -165,8 +173,6 @@ class Intake:
                     consumed += 1
                     counter.page_done()
                 outcome = self._store(flight, assemble(flight.planned, pages, self.rules))
-            if move:
-                item.path.unlink(missing_ok=True)
         except (IngestError, BrokenProcessPool) as e:
             if isinstance(e, BrokenProcessPool):
                 # A reader process died (killed, out of memory): start a fresh pool.
@@ -180,8 +186,10 @@ class Intake:
             flight.intake_id, "stored" if outcome.status == "ingested" else outcome.status,
             sha256=flight.sha256, doc_id=outcome.id, reason=outcome.reason,
         )
+        if move and outcome.status != "quarantined":
+            # Only now: the original is in the vault and the record committed.
+            item.path.unlink(missing_ok=True)
         counter.file_done()
-        log.info("%s: %s %s", item.shown_as, outcome.status, outcome.id or outcome.reason or "")
         return outcome
 
     def _store(self, flight: _InFlight, document: ReadDocument) -> Outcome:
@@ -200,6 +208,27 @@ class Intake:
         )
         return Outcome(item.shown_as, "quarantined", None, None, error.reason)
 
+    def recover(self, inbox_path: Callable[[str], Path]) -> int:
+        """Close intake rows left open by a crash; returns how many.
+
+        A file whose bytes were committed before the crash is finished (removed
+        from the inbox, its row marked stored); any other file is simply taken
+        again, its old row marked interrupted.
+        """
+        open_rows = self.records.intake_open()
+        for row in open_rows:
+            path = inbox_path(row["path"])
+            doc_id = None
+            if path.is_file():
+                sha = sha256_of(path)
+                doc_id = self.records.find_by_sha(sha)
+                if doc_id and self.records.get(doc_id).ingested_at >= row["updated_at"]:
+                    self.records.intake_set(row["id"], "stored", sha256=sha, doc_id=doc_id)
+                    path.unlink(missing_ok=True)
+                    continue
+            self.records.intake_set(row["id"], "interrupted")
+        return len(open_rows)
+
     def reconcile_index(self) -> tuple[int, int]:
         """Make the index hold exactly the stored documents; returns (added, removed)."""
         stored = {d.id: d for d in self.records.all_documents()}
@@ -215,6 +244,8 @@ class Intake:
 def _fingerprint(path: Path) -> str:
     try:
         return sha256_of(path)
+    except FileNotFoundError as e:
+        raise UnreadableFile(f"{path}: {e}", reason="ファイルが見つかりません（取り込み前に移動または削除されました）") from e
     except OSError as e:
         raise UnreadableFile(f"{path}: {e}") from e
 
