@@ -21,6 +21,7 @@ from whoosh.analysis import Token, Tokenizer
 from ingest.normalise import JAPANESE_CHAR
 
 _RUNS = re.compile(f"(?P<ja>{JAPANESE_CHAR}+)|(?P<word>[0-9A-Za-z]+)")
+_LETTERS_OR_DIGITS = re.compile(r"[A-Za-z]+|[0-9]+")
 
 
 def japanese_runs(text: str) -> list[tuple[str, str, int]]:
@@ -49,6 +50,11 @@ class JapaneseTokenizer(Tokenizer):
         for kind, run, offset in japanese_runs(value):
             if kind == "word":
                 pieces = [(run.lower(), offset, offset + len(run))]
+                if mode != "query":
+                    # "1.5L/分" reads 5L as one word: index L and 5 alone too, so L/分 finds it.
+                    parts = list(_LETTERS_OR_DIGITS.finditer(run))
+                    if len(parts) > 1:
+                        pieces += [(m.group().lower(), offset + m.start(), offset + m.end()) for m in parts]
             else:
                 pieces = [(g, offset + i, offset + i + len(g)) for i, g in enumerate(bigrams(run))]
                 if mode != "query" and len(run) > 1:

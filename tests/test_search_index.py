@@ -76,3 +76,10 @@ def test_add_replaces_delete_removes_rebuild_replaces_all(index):
 def test_folder_index_survives_reopening(tmp_path):
     WhooshIndex.open(tmp_path / "ix").add(IndexEntry("D000001", "other", "", "在宅酸素療法"))
     assert ids(WhooshIndex.open(tmp_path / "ix").search("在宅酸素")) == ["D000001"]
+
+
+def test_units_glued_to_numbers_are_found_by_the_unit(index):
+    index.add(IndexEntry("D000005", "hot_prescription", "", normalise_text("安静時 1.5L/分 労作時 2L/分")))
+    assert ids(index.search("L/分")) == ["D000005"]
+    assert ids(index.search("1.5L/分")) == ["D000005"]
+    assert "D000005" not in ids(index.search("SpO2"))
