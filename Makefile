@@ -36,7 +36,7 @@ test: install
 
 # The service on a demo data directory with sample documents made by shoko itself.
 demo: install
-	SHOKO_ADMIN_PASSWORD=$${SHOKO_ADMIN_PASSWORD:-demo-password} $(PY) -m shoko demo --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
+	$(PY) -m shoko demo --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
 
 bench: install
 	$(PY) bench/ingest_speed.py ../shared/corpus-dev/docs

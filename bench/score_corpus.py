@@ -42,8 +42,11 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+CONFIG: list[str] = []
+
+
 def shoko(data_dir: Path, *args: str) -> str:
-    return subprocess.run([SHOKO, "--data-dir", str(data_dir), *args], check=True,
+    return subprocess.run([SHOKO, *CONFIG, "--data-dir", str(data_dir), *args], check=True,
                           capture_output=True, text=True).stdout
 
 
@@ -52,7 +55,10 @@ def main() -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--data-dir", type=Path, help="an already ingested data directory (skips ingest)")
     parser.add_argument("--verbose", action="store_true", help="print per-file CER")
+    parser.add_argument("--config", type=Path, help="a shoko settings file (e.g. to try ocr_languages)")
     args = parser.parse_args()
+    if args.config:
+        CONFIG.extend(["--config", str(args.config.resolve())])
     truth = json.loads((args.corpus / "truth.json").read_text(encoding="utf-8"))
     queries = json.loads((args.corpus / "queries.json").read_text(encoding="utf-8"))
 

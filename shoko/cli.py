@@ -166,7 +166,16 @@ def cmd_serve(services: Services, args) -> int:
 
 
 def cmd_demo(services: Services, args) -> int:
+    import os
+    import secrets
+
     from samples import make_samples
+
+    if not services.records.user_count() and not os.environ.get("SHOKO_ADMIN_PASSWORD"):
+        # Demo only: a fresh random password, shown once, instead of a default in the code.
+        os.environ["SHOKO_ADMIN_PASSWORD"] = secrets.token_urlsafe(12)
+        print(f"デモ用の管理者アカウント: {os.environ.get('SHOKO_ADMIN_USER', 'admin')} / "
+              f"{os.environ['SHOKO_ADMIN_PASSWORD']}", file=sys.stderr)
 
     samples_dir = services.config.data_path / "demo-samples"
     if not services.records.document_numbers():
