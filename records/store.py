@@ -436,6 +436,13 @@ class Records:
             row = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
         return dict(row) if row else None
 
+    def users(self) -> list[dict]:
+        """Every account (without password hashes), by name."""
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(
+                select(t.users.c.username, t.users.c.role, t.users.c.created_at, t.users.c.updated_at)
+                .order_by(t.users.c.username)).mappings()]
+
     def user_count(self) -> int:
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(t.users)).scalar()

@@ -19,6 +19,7 @@ outcomes still come back in input order.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -106,8 +107,11 @@ class Intake:
     @property
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # forkserver: the web server is threaded, and forking a threaded process
+            # can copy a lock held by another thread into the child.
             self._pool = ProcessPoolExecutor(
-                self.workers, initializer=worker_setup, initargs=(self.limits.max_megapixels,)
+                self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=worker_setup, initargs=(self.limits.max_megapixels,),
             )
         return self._pool
 

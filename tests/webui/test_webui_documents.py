@@ -1,0 +1,201 @@
+"""The document page: images, download, fields and corrections, billing links, escaping."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import unquote
+
+from PIL import Image
+
+from webui_support import PATIENT, XSS, post
+
+
+def test_document_page_shows_fields_text_and_review_marks(login, documents):
+    page = login("kango").get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "在宅酸素療法指導記録" in page
+    assert "指導記録" in page  # type label
+    assert "2026-10-14" in page and "96" in page
+    assert "要確認" in page and "候補" in page and "65" in page  # the PaO2 candidate awaits review
+    assert "93%" in page  # confidence
+    assert f'/documents/{documents["guidance"]}/pages/1.png' in page
+    assert "指導記録_山田.png" in page  # source file name on the download link
+
+
+def test_unknown_or_malformed_document_is_404(login):
+    client = login("kango")
+    assert client.get("/documents/D999999").status_code == 404
+    assert client.get("/documents/../../etc/passwd").status_code == 404
+    assert client.get("/documents/X1").status_code == 404
+
+
+def test_text_with_script_is_shown_as_text(login, documents):
+    page = login("kango").get(f"/documents/{documents['hostile']}").get_data(as_text=True)
+    assert XSS not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_file_name_with_html_is_escaped(login, documents):
+    page = login("kango").get(f"/documents/{documents['hostile']}").get_data(as_text=True)
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_page_images_are_png_with_cache_headers(login, documents):
+    client = login("kango")
+    response = client.get(f"/documents/{documents['contract']}/pages/2.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert image.width > 100 and image.height > image.width  # a portrait page
+    assert "private" in response.headers["Cache-Control"] and "max-age" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    again = client.get(f"/documents/{documents['contract']}/pages/2.png", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_png_original_renders(login, documents):
+    response = login("kango").get(f"/documents/{documents['guidance']}/pages/1.png")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.data)).size[0] > 100
+
+
+def test_page_numbers_outside_the_document_are_404(login, documents):
+    client = login("kango")
+    assert client.get(f"/documents/{documents['contract']}/pages/3.png").status_code == 404
+    assert client.get(f"/documents/{documents['contract']}/pages/0.png").status_code == 404
+    assert client.get(f"/documents/{documents['contract']}/pages/-1.png").status_code == 404
+    assert client.get(f"/documents/{documents['contract']}/pages/..%2F..%2Fsecret_key.png").status_code == 404
+
+
+def test_download_gives_the_original_under_its_japanese_name(login, documents, services):
+    doc = services.records.get(documents["contract"])
+    response = login("kango").get(f"/documents/{doc.id}/original")
+    assert response.status_code == 200
+    assert response.data == services.records.vault.path_for(doc.sha256).read_bytes()
+    assert response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''" in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "賃貸借契約書 山田様.pdf"
+    assert "\n" not in disposition and "\r" not in disposition
+
+
+def test_download_name_with_quotes_and_html_stays_one_header_value(login, documents):
+    disposition = login("kango").get(f"/documents/{documents['hostile']}/original").headers["Content-Disposition"]
+    assert disposition.count('"') <= 2  # only the quotes around filename=
+    assert "<" not in disposition and ">" not in disposition
+    assert disposition == 'attachment; filename="_img src=x onerror=alert(2)__scan_.png"'
+
+
+def test_any_staff_corrects_a_field_and_history_keeps_the_old_value(login, documents, services):
+    client = login("kango")
+    response = post(client, f"/documents/{documents['guidance']}/fields", {"name": "spo2", "value": "９４"})
+    assert response.status_code == 302
+    assert services.records.get(documents["guidance"]).fields["spo2"]["value"] == 94
+    page = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "修正の履歴" in page and "kango" in page
+    history = services.records.field_history(documents["guidance"])
+    assert history[-1]["old_value"] == 96 and history[-1]["new_value"] == 94 and history[-1]["actor"] == "kango"
+
+
+def test_confirming_a_review_candidate_fills_the_field(login, documents, services):
+    post(login("iji"), f"/documents/{documents['guidance']}/fields", {"name": "pao2", "value": "65"})
+    field = services.records.get(documents["guidance"]).fields["pao2"]
+    assert field["state"] == "filled" and field["value"] == 65 and field["updated_by"] == "iji"
+
+
+def test_correction_is_searchable_at_once(login, documents, services):
+    client = login("somu")
+    post(client, f"/documents/{documents['contract']}/fields", {"name": "vendor", "value": "北斗メディカル"})
+    page = client.get("/search?q=北斗メディカル").get_data(as_text=True)
+    assert documents["contract"] in page
+
+
+def test_dates_are_stored_iso_and_bad_values_refused(login, documents, services):
+    client = login("kango")
+    post(client, f"/documents/{documents['guidance']}/fields", {"name": "guidance_date", "value": "2026/10/7"})
+    assert services.records.get(documents["guidance"]).fields["guidance_date"]["value"] == "2026-10-07"
+    response = post(client, f"/documents/{documents['guidance']}/fields",
+                    {"name": "guidance_date", "value": "令和八年"}, follow_redirects=True)
+    assert "日付は 2026-10-14 の形" in response.get_data(as_text=True)
+    assert services.records.get(documents["guidance"]).fields["guidance_date"]["value"] == "2026-10-07"
+
+
+def test_clearing_a_field(login, documents, services):
+    post(login("kango"), f"/documents/{documents['guidance']}/fields", {"name": "doctor", "action": "clear"})
+    assert "doctor" not in services.records.get(documents["guidance"]).fields
+
+
+def test_unknown_field_name_is_refused(login, documents):
+    response = post(login("kango"), f"/documents/{documents['guidance']}/fields", {"name": "x; drop", "value": "1"})
+    assert response.status_code == 400
+
+
+def test_clerk_links_a_document_to_a_billing_item(login, documents, services):
+    client = login("iji")
+    response = post(client, f"/documents/{documents['guidance']}/links", {"item": "C103-2", "month": "2026-10"})
+    assert response.status_code == 302
+    links = services.records.get(documents["guidance"]).links
+    assert [(link["item"], link["month"], link["patient_id"], link["actor"]) for link in links] == [
+        ("C103-2", "2026-10", PATIENT, "iji")]
+    page = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "C103-2" in page and "外す" in page
+    post(client, f"/documents/{documents['guidance']}/links/remove", {"item": "C103-2", "month": "2026-10"})
+    assert services.records.get(documents["guidance"]).links == []
+
+
+def test_admin_may_link_too(login, documents, services):
+    post(login("admin"), f"/documents/{documents['contract']}/links", {"item": "C158", "month": "2026-10"})
+    assert services.records.get(documents["contract"]).links[0]["item"] == "C158"
+
+
+def test_nursing_cannot_change_billing_links(login, documents, services):
+    client = login("kango")
+    response = post(client, f"/documents/{documents['guidance']}/links", {"item": "C103-2", "month": "2026-10"})
+    assert response.status_code == 403
+    services.records.add_link(documents["guidance"], "C103-2", "2026-10", "iji", patient_id=PATIENT)
+    response = post(client, f"/documents/{documents['guidance']}/links/remove", {"item": "C103-2", "month": "2026-10"})
+    assert response.status_code == 403
+    assert len(services.records.get(documents["guidance"]).links) == 1
+    page = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "紐付ける" not in page and "外す" not in page
+
+
+def test_general_affairs_cannot_link_either(login, documents):
+    response = post(login("somu"), f"/documents/{documents['contract']}/links", {"item": "C158", "month": "2026-10"})
+    assert response.status_code == 403
+
+
+def test_link_form_refuses_unknown_items_and_bad_months(login, documents, services):
+    client = login("iji")
+    for data in ({"item": "Z999", "month": "2026-10"}, {"item": "C103-2", "month": "2026-13"},
+                 {"item": "C103-2", "month": "10/2026"}):
+        post(client, f"/documents/{documents['guidance']}/links", data)
+    assert services.records.get(documents["guidance"]).links == []
+
+
+def test_link_for_a_document_without_patient_needs_a_patient_id(login, documents, services):
+    client = login("iji")
+    post(client, f"/documents/{documents['hostile']}/links", {"item": "C103-2", "month": "2026-10"})
+    assert services.records.get(documents["hostile"]).links == []
+    post(client, f"/documents/{documents['hostile']}/links",
+         {"item": "C103-2", "month": "2026-10", "patient_id": PATIENT, "reason": "掲示に指導の記載"})
+    assert services.records.get(documents["hostile"]).links[0]["patient_id"] == PATIENT
+
+
+def test_suggestions_from_type_and_fields(login, documents, services):
+    client = login("iji")
+    guidance = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "候補: <strong>C103-2</strong> 2026-10" in guidance
+    contract = client.get(f"/documents/{documents['contract']}").get_data(as_text=True)
+    month = services.records.now()[:7]
+    assert f"候補: <strong>C158</strong> {month}" in contract
+    post(client, f"/documents/{documents['guidance']}/links", {"item": "C103-2", "month": "2026-10"})
+    again = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "候補: <strong>C103-2</strong>" not in again  # already linked
+
+
+def test_audit_history_is_shown(login, documents):
+    client = login("iji")
+    post(client, f"/documents/{documents['guidance']}/links", {"item": "C103-2", "month": "2026-10"})
+    page = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "操作の記録" in page and "取り込み" in page and "請求項目との紐付け" in page

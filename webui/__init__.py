@@ -1,0 +1,66 @@
+"""The web UI: a Flask app over one ``Services`` (records, index, permissions).
+
+``create_app(services)`` builds the app; ``serve(services, host, port)`` runs it.
+Everything the app needs is on the app itself (``app.extensions["shoko"]``);
+there is no module-level state, so tests can build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from shoko.services import Services
+from shoko.settings import CONFIG_DIR, load_config
+
+from webui import errors, security
+from webui.accounts import ensure_first_admin
+from webui.labels import register_filters
+from webui.rendering import PageRenderer
+from webui.uploads import recover_staged
+
+
+def create_app(services: Services | None = None, test_config: dict | None = None) -> Flask:
+    """The shoko web app over ``services`` (default: the configured data directory).
+
+    Raises ``shoko.errors.ConfigError`` when there is no account yet and no
+    ``SHOKO_ADMIN_PASSWORD`` to create the first admin from.
+    """
+    services = services or Services(load_config())
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=security.secret_key(services.config),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=services.config.session_hours),
+        MAX_CONTENT_LENGTH=200 * 1024 * 1024,
+        RESULTS_PER_PAGE=20,
+        # Uploads up to this size (all files together) may be ingested while the user waits.
+        SYNC_INGEST_MAX_BYTES=10 * 1024 * 1024,
+        SYNC_INGEST_MAX_FILES=5,
+        BILLING_CATALOGUE=str(CONFIG_DIR / "billing.toml"),
+        PAGE_IMAGE_MAX_SIDE=1800,  # pixels, longest side of a rendered page
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.extensions["shoko"] = services
+    app.extensions["shoko_pages"] = PageRenderer(app.config["PAGE_IMAGE_MAX_SIDE"])
+    ensure_first_admin(services)
+    recover_staged(services)
+
+    security.init_app(app)
+    errors.init_app(app)
+    register_filters(app)
+
+    from webui import admin, auth, documents, inbox, month, patients, search
+
+    for module in (auth, search, documents, patients, inbox, month, admin):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/", endpoint="index", view_func=search.index)
+    return app
+
+
+def serve(services: Services, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Run the web UI on ``host:port`` with Werkzeug's threaded server."""
+    create_app(services).run(host=host, port=port, threaded=True)

@@ -1,0 +1,90 @@
+"""Japanese labels for codes shown in the UI, and the template filters that use them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+DOC_TYPES = {
+    "hot_contract": "契約書",
+    "hot_prescription": "指示書",
+    "hot_guidance_record": "指導記録",
+    "hot_device_removal": "撤去・解約",
+    "other": "その他",
+}
+
+DEVICES = {
+    "concentrator": "酸素濃縮装置",
+    "liquid_stationary": "設置型液化酸素装置",
+    "liquid_portable": "携帯型液化酸素装置",
+    "cylinder_portable": "携帯用酸素ボンベ",
+    "cylinder": "酸素ボンベ（携帯用以外）",
+    "demand_valve": "呼吸同調式デマンドバルブ",
+}
+
+FIELDS = {
+    "patient_id": "患者ID",
+    "patient_name": "患者氏名",
+    "document_date": "作成日",
+    "vendor": "業者",
+    "device_type": "機器",
+    "contract_start": "契約開始日",
+    "contract_end": "契約終了日",
+    "monthly_fee": "月額（円）",
+    "doctor": "医師",
+    "flow_rest": "安静時流量（L/分）",
+    "flow_exertion": "労作時流量（L/分）",
+    "flow_sleep": "睡眠時流量（L/分）",
+    "guidance_date": "指導日",
+    "spo2": "SpO2（%）",
+    "pao2": "PaO2（Torr）",
+    "measurement_date": "測定日",
+    "removal_date": "撤去日",
+}
+
+STATUSES = {"ready": "算定可", "missing": "不足", "conflict": "矛盾"}
+
+SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード", "staff": "職員入力"}
+
+AUDIT_ACTIONS = {
+    "document_ingested": "取り込み",
+    "duplicate_found": "同じファイルの再取り込み",
+    "file_quarantined": "隔離",
+    "quarantine_resolved": "隔離の処理",
+    "field_corrected": "項目の修正",
+    "link_added": "請求項目との紐付け",
+    "link_removed": "紐付けの解除",
+    "claim_marked": "請求済みの記録",
+    "user_saved": "アカウントの保存",
+}
+
+
+def format_value(name: str, value) -> str:
+    """A field value as staff read it (device names in Japanese, yen with separators)."""
+    if value is None or value == "":
+        return "—"
+    if name == "device_type":
+        return DEVICES.get(str(value), str(value))
+    if name == "monthly_fee" and isinstance(value, int | float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def format_time(at: str | None) -> str:
+    """ISO 8601 time as ``YYYY-MM-DD HH:MM`` (the hospital's own zone is implied)."""
+    if not at:
+        return ""
+    return at[:16].replace("T", " ")
+
+
+def register_filters(app: Flask) -> None:
+    """Filters and lookups for templates; every one returns plain text (escaped by Jinja)."""
+    app.jinja_env.filters.update(
+        doc_type=lambda code: DOC_TYPES.get(code or "", code or ""),
+        field_label=lambda name: FIELDS.get(name, name),
+        status_label=lambda code: STATUSES.get(code, code),
+        source_label=lambda code: SOURCES.get(code, code or ""),
+        action_label=lambda code: AUDIT_ACTIONS.get(code, code),
+        device_label=lambda code: DEVICES.get(code or "", code or ""),
+        when=format_time,
+    )
+    app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

@@ -1,0 +1,57 @@
+"""One patient's paperwork on a timeline: contracts with their periods, orders,
+monthly guidance records (SpO2/PaO2), removals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template
+
+from webui.auth import requires
+from webui.security import services
+
+bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+# The date that places each type on the timeline, in order of preference.
+_DATE_FIELDS = {
+    "hot_contract": ("contract_start", "document_date"),
+    "hot_prescription": ("document_date",),
+    "hot_guidance_record": ("guidance_date", "measurement_date", "document_date"),
+    "hot_device_removal": ("removal_date", "document_date"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    doc_id: str
+    doc_type: str
+    title: str
+    fields: dict
+
+
+def timeline(documents) -> list[TimelineEntry]:
+    """Entries newest first; documents without any date come last."""
+    entries = []
+    for doc in documents:
+        values = doc.filled_fields
+        date = next((str(values[f]) for f in _DATE_FIELDS.get(doc.doc_type, ("document_date",)) if f in values), "")
+        entries.append(TimelineEntry(date, doc.id, doc.doc_type, doc.title, values))
+    return sorted(entries, key=lambda e: (e.date != "", e.date, e.doc_id), reverse=True)
+
+
+@bp.route("/<patient_id>")
+@requires("read")
+def view(patient_id: str):
+    """Every document of the patient by date and type."""
+    if not (patient_id.isascii() and patient_id.isdigit()):
+        abort(404)
+    documents = [doc for doc in services().records.all_documents(with_fields=True)
+                 if str(doc.filled_fields.get("patient_id", "")) == patient_id]
+    if not documents:
+        abort(404, description="この患者IDの文書はありません。")
+    entries = timeline(documents)
+    names = [e.fields["patient_name"] for e in entries if e.fields.get("patient_name")]
+    contracts = [e for e in entries if e.doc_type == "hot_contract"]
+    return render_template("patient.html", patient_id=patient_id, patient_name=names[0] if names else "",
+                           entries=entries, contracts=contracts)

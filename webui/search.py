@@ -1,0 +1,51 @@
+"""The search page: one box, filters, highlighted hits, pages of results."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from webui.auth import requires
+from webui.documents import MONTH
+from webui.security import services
+
+bp = Blueprint("search", __name__)
+
+
+def index():
+    """``/``: the search page."""
+    return redirect(url_for("search.search"))
+
+
+@bp.route("/search")
+@requires("search")
+def search():
+    """Hits for ``q`` (every word must match) with the type, patient, department and month filters."""
+    form = {
+        "q": request.args.get("q", "").strip(),
+        "type": request.args.get("type", ""),
+        "patient": unicodedata.normalize("NFKC", request.args.get("patient", "")).strip(),
+        "department": request.args.get("department", ""),
+        "month": request.args.get("month", "").strip(),
+    }
+    problems = []
+    if form["month"] and not MONTH.fullmatch(form["month"]):
+        problems.append("月は 2026-10 の形で入力してください。")
+        form["month"] = ""
+    if form["patient"] and not (form["patient"].isascii() and form["patient"].isdigit()):
+        problems.append("患者IDは数字で入力してください。")
+        form["patient"] = ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = current_app.config["RESULTS_PER_PAGE"]
+    results = None
+    if any(form.values()):
+        results = services().index.search(
+            form["q"], limit=per_page, offset=(page - 1) * per_page, doc_type=form["type"] or None,
+            patient_id=form["patient"] or None, department=form["department"] or None, month=form["month"] or None,
+        )
+    pages = -(-results.total // per_page) if results else 0
+    departments = [role for role in services().permissions.roles if role != "admin"]
+    query_args = {name: value for name, value in form.items() if value}  # for the pager's links
+    return render_template("search.html", form=form, query_args=query_args, results=results, page=page,
+                           pages=pages, problems=problems, departments=departments)
