@@ -150,6 +150,7 @@ class Intake:
             flight.sha256 = _fingerprint(item.path)
             flight.duplicate_of = self.records.find_by_sha(flight.sha256)
             if flight.duplicate_of:
+                counter.planned(0)
                 return flight
             flight.planned = plan(item.path, self.limits, item.path.name)
             reader = PageReader(self.engine)
@@ -157,6 +158,7 @@ class Intake:
             counter.planned(len(flight.futures))
         except IngestError as e:
             flight.error = e
+            counter.planned(0)
         return flight
 
     def _finish(self, flight: _InFlight, move: bool, counter: "_PageCounter") -> Outcome:
@@ -303,7 +305,9 @@ class _PageCounter:
     """Pages planned and done across a batch, for progress and pacing."""
 
     def __init__(self, files: int, report: Callable[[int, int, int], None] | None):
+        self.files = files
         self.files_left = files
+        self.files_planned = 0
         self.total = 0
         self.done = 0
         self.report = report
@@ -312,13 +316,21 @@ class _PageCounter:
     def in_flight(self) -> int:
         return self.total - self.done
 
+    @property
+    def estimated_total(self) -> int:
+        """Pages planned so far, plus the files not yet opened at the average so far."""
+        unplanned = self.files - self.files_planned
+        average = self.total / self.files_planned if self.files_planned else 1
+        return self.total + round(unplanned * average)
+
     def planned(self, pages: int) -> None:
         self.total += pages
+        self.files_planned += 1
 
     def page_done(self) -> None:
         self.done += 1
         if self.report:
-            self.report(self.done, self.total, self.files_left)
+            self.report(self.done, self.estimated_total, self.files_left)
 
     def abandon(self, pages: int) -> None:
         """Pages of a failed file that will not be read count as done."""
@@ -327,7 +339,7 @@ class _PageCounter:
     def file_done(self) -> None:
         self.files_left -= 1
         if self.report:
-            self.report(self.done, self.total, self.files_left)
+            self.report(self.done, self.estimated_total, self.files_left)
 
 
 def department_of(path: Path, inboxes: list[Path]) -> str | None:
