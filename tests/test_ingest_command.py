@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import SANS, SERIF, render_page
