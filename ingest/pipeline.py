@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,14 +101,27 @@ class PageReader:
         return read_page_job(job, self.engine)
 
 
-def worker_setup(max_megapixels: float) -> None:
+def worker_setup(max_megapixels: float, parent_pid: int | None = None) -> None:
     """Initialise a page-reading process.
 
     One Tesseract thread per process: processes already fill the cores, and
-    Tesseract's OpenMP threads cost more than they give on top of that.
+    Tesseract's OpenMP threads cost more than they give on top of that. A
+    reader outlives nothing: when the process that owns the pool is gone
+    (``kill -9``), it exits instead of waiting for work forever.
     """
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # Ctrl-C reaches the whole process group; the parent decides when to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Sizes were checked from the header; let Pillow decode up to our own limit.
     Image.MAX_IMAGE_PIXELS = int(max_megapixels * 1_000_000) + 1
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(2)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)

@@ -19,6 +19,7 @@ outcomes still come back in input order.
 from __future__ import annotations
 
 import logging
+import os
 import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -111,7 +112,7 @@ class Intake:
             # can copy a lock held by another thread into the child.
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=worker_setup, initargs=(self.limits.max_megapixels,),
+                initializer=worker_setup, initargs=(self.limits.max_megapixels, os.getpid()),
             )
         return self._pool
 

@@ -1,0 +1,144 @@
+"""Classification and field extraction: from a document's page texts to an Extraction.
+
+Pure: no I/O and no OCR here. The rules (label synonyms, type keywords, vendor and
+device words, thresholds) come from config/*.toml through :func:`load_rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ingest.document import Barcode, Extraction, FieldValue, Page
+from ingest.extract.classify import classify_page, part_verdict, split_parts
+from ingest.extract.devices import read_device
+from ingest.extract.fields import (Candidate, choose, ocr_quality, read_view, to_field_value,
+                                   vendor_candidates)
+from ingest.extract.rules import ExtractionRules, load_rules
+from ingest.extract.text import ConfidenceIndex, page_views
+
+__all__ = ["ExtractionRules", "load_rules", "extract", "patient_id_from_barcode"]
+
+_BARCODE_ID = re.compile(r"^\s*(?:(?:PID|ID|患者ID|No\.?)\s*[:：=]?\s*)?(\d{4,12})\s*$", re.IGNORECASE)
+
+
+def patient_id_from_barcode(barcode: Barcode) -> str | None:
+    """The patient id a barcode carries (digits, an ID:/PID: prefix allowed), else None."""
+    match = _BARCODE_ID.match(barcode.data)
+    return match.group(1) if match else None
+
+
+def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
+    """Classify a document and read its fields.
+
+    A file holding two documents is flagged "compound" and read as its first one.
+    Values below the review threshold go to ``review`` instead of ``fields``.
+    """
+    result = Extraction()
+    if not pages:
+        return result
+    views = {p.number: page_views(p) for p in pages}
+    classes = [classify_page(views[p.number], rules) for p in pages]
+    parts = split_parts(classes, rules)
+    first = parts[0]
+    result.doc_type, result.type_score = part_verdict(first, rules)
+    result.type_score = round(result.type_score, 3)
+    if len(parts) > 1:
+        kinds = ", ".join(
+            f"pages {part[0].page}-{part[-1].page}: {part_verdict(part, rules)[0]}" for part in parts)
+        result.flags.append(f"compound: {len(parts)} documents in one file ({kinds})")
+    result.title = next((pc.title for pc in first if pc.title_type == result.doc_type), "") or \
+        (first[0].other_title if result.doc_type == "other" else "")
+
+    wanted = rules.fields_by_type.get(result.doc_type, ())
+    part_pages = [p for p in pages if p.number in {pc.page for pc in first}]
+    part_views = [v for p in part_pages for v in views[p.number]]
+    candidates: list[Candidate] = []
+    labelled_dates: dict[int, set[str]] = {}
+    labels_seen: set[str] = set()
+    for view in part_views:
+        reading = read_view(view, rules)
+        candidates.extend(reading.candidates)
+        labelled_dates.setdefault(view.page, set()).update(reading.labelled_dates)
+        labels_seen |= reading.labels_seen
+        if "vendor" in wanted:
+            candidates.extend(vendor_candidates(view, rules))
+    # A header date without a label is the document date only on a paper that prints
+    # no document-date label at all (a letter); and never a date that follows some
+    # other label (設置希望日, 生年月日 …) in a view where OCR kept them together.
+    candidates = [c for c in candidates if c.labelled or c.field != "document_date" or (
+        "document_date" not in labels_seen
+        and str(c.value) not in labelled_dates.get(c.page, set()))]
+    if "device_type" in wanted:
+        for reading in read_device(part_views, rules):
+            candidates.append(Candidate(
+                "device_type", reading.device, reading.quality, reading.page,
+                next(p.source for p in part_pages if p.number == reading.page), reading.raw,
+                "device", (reading.page, "device"), (reading.page, 0.0)))
+    indexes = {p.number: ConfidenceIndex(views[p.number]) for p in part_pages}
+    for c in candidates:
+        if c.field != "device_type":
+            c.quality *= ocr_quality(c, indexes[c.page])
+
+    threshold = rules.setting("review_threshold")
+    by_field: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if c.field in wanted:
+            by_field.setdefault(c.field, []).append(c)
+    for name in wanted:
+        chosen = choose(name, by_field.get(name, []), rules)
+        if chosen is None:
+            continue
+        value = to_field_value(chosen)
+        if value.confidence >= threshold:
+            result.fields[name] = value
+        else:
+            result.review.append(value)
+    _far_apart_dates(result, rules)
+    if "patient_id" in wanted:
+        _barcode_patient_id(part_pages, result)
+    return result
+
+
+def _far_apart_dates(result: Extraction, rules: ExtractionRules) -> None:
+    """Dates of one document that should lie close together but do not (11月 read as
+    1月) cannot all be right: the ones far from the others go to review."""
+    limit = dt.timedelta(days=rules.max_days_apart)
+    for group in rules.date_groups:
+        present = {n: dt.date.fromisoformat(str(result.fields[n].value))
+                   for n in group if n in result.fields}
+        if len(present) < 2:
+            continue
+        ordered = sorted(present.values())
+        middle = ordered[len(ordered) // 2]
+        lower = ordered[(len(ordered) - 1) // 2]
+        doubtful = [n for n, d in present.items()
+                    if abs(d - middle) > limit or abs(d - lower) > limit]
+        for name in doubtful:
+            value = result.fields.pop(name)
+            result.review.append(FieldValue(value.name, value.value, value.source, value.page,
+                                            round(value.confidence * 0.5, 3), value.raw))
+        if doubtful:
+            result.flags.append("dates far apart: " + ", ".join(sorted(doubtful)))
+
+
+def _barcode_patient_id(pages: list[Page], result: Extraction) -> None:
+    """A barcode's patient id wins over the printed one; a disagreement is flagged."""
+    found = [(p.number, bc, pid) for p in pages for bc in p.barcodes
+             if (pid := patient_id_from_barcode(bc))]
+    ids = {pid for _, _, pid in found}
+    if not ids:
+        return
+    printed = result.fields.get("patient_id") or next(
+        (r for r in result.review if r.name == "patient_id"), None)
+    if len(ids) > 1:
+        result.flags.append("patient_id: barcodes disagree (" + ", ".join(sorted(ids)) + ")")
+        return
+    page, barcode, pid = found[0]
+    if printed is not None and printed.value != pid:
+        result.flags.append(
+            f"patient_id: barcode {pid} differs from printed {printed.value} (page {printed.page})")
+    result.review = [r for r in result.review if r.name != "patient_id"]
+    if printed is not None and printed.value != pid:
+        result.review.append(printed)
+    result.fields["patient_id"] = FieldValue("patient_id", pid, "barcode", page, 0.99, barcode.data)

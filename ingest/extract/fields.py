@@ -1,0 +1,398 @@
+"""Reading field values next to their labels, and choosing among the readings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from ingest.document import FieldValue
+from ingest.extract import dates, names, numbers
+from ingest.extract.labels import Segment, find_labels, leading_text, segments
+from ingest.extract.rules import ExtractionRules
+from ingest.extract.text import ConfidenceIndex, Line, View
+
+# Separators and table rules (read as | or ｜) between a label and its value.
+_LEAD = re.compile(r"^(?:[\s:：=・\-|｜。、]|\.(?!\d))+")
+_PAREN = re.compile(r"^[\s:：=|｜]*\([^()]{0,14}\)[\s:：=|｜]*")
+_PATIENT_ID = re.compile(r"^(?:(?:pid|id|no\.?)\s*[:：.]?\s*)?(\d(?:[\d ]{2,16})\d)(?![\d.,/-])",
+                         re.IGNORECASE)
+_PERCENT = re.compile(r"^(\d{2,3}(?:\.\d)?)\s*(%)?")
+_PRESSURE = re.compile(r"^(\d{2,3}(?:\.\d{1,2})?)\s*(torr|mmhg)?", re.IGNORECASE)
+_FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|l|ℓ)\s*/?\s*(?:分|min)")
+_NUMERIC = ("yen", "percent", "pressure", "flow")
+
+MULTI_VISIT = ("guidance_date", "measurement_date", "spo2", "pao2", "flow_rest",
+               "flow_exertion", "flow_sleep", "doctor", "document_date")
+
+
+@dataclass
+class Candidate:
+    """One reading of one field."""
+
+    field: str
+    value: str | int | float
+    quality: float
+    page: int
+    source: str
+    raw: str
+    view: str
+    slot: tuple  # where on the page: same slot in two views = same printed value
+    position: tuple[int, float]  # page, relative line position (for latest-by-order)
+    labelled: bool = True
+    context: dt.date | None = None  # latest visit date printed above the value
+    label: str = ""  # the label's key, to find the value's characters beside it
+
+
+def _strip(text: str) -> str:
+    return _LEAD.sub("", text)
+
+
+def _after_paren(text: str) -> str:
+    return _PAREN.sub("", text, count=1)
+
+
+Reading = tuple[str, object, float, str]  # field suffix, value, quality, printed text
+
+
+def _patient_id(body: str, rules: ExtractionRules) -> list[Reading]:
+    m = _PATIENT_ID.match(body)
+    if not m:
+        return []
+    digits = m.group(1).replace(" ", "")
+    if not 4 <= len(digits) <= 12 or m.group(1).count(" ") > 1:
+        return []
+    return [("", digits, 1.0, m.group(1))]
+
+
+def _person(body: str, rules: ExtractionRules) -> list[Reading]:
+    parsed = names.parse_person(body, rules)
+    return [("", parsed[0], parsed[1], parsed[0].replace(" ", ""))] if parsed else []
+
+
+def _date(body: str, rules: ExtractionRules) -> list[Reading]:
+    found = dates.find_dates(body)
+    if found and found[0].start <= 2:
+        return [("", found[0].value.isoformat(), _date_quality(found[0]), found[0].raw)]
+    return []
+
+
+def _date_quality(found: dates.FoundDate) -> float:
+    return 0.85 if found.misread else 1.0
+
+
+def _period(body: str, rules: ExtractionRules) -> list[Reading]:
+    found = dates.find_dates(body)
+    if not found or found[0].start > 2:
+        return []
+    out: list[Reading] = [("start", found[0].value.isoformat(), _date_quality(found[0]),
+                           found[0].raw)]
+    if len(found) > 1 and found[1].value > found[0].value:
+        between = body[found[0].end:found[1].start]
+        if _PERIOD_JOIN.fullmatch(between):
+            out.append(("end", found[1].value.isoformat(), _date_quality(found[1]),
+                        found[1].raw))
+    return out
+
+
+def _yen(body: str, rules: ExtractionRules) -> list[Reading]:
+    parsed = numbers.parse_yen(_after_paren(body))
+    if not parsed or not 100 <= parsed[0] <= 10_000_000:
+        return []
+    return [("", parsed[0], 1.0 if parsed[1] else 0.7, str(parsed[0]))]
+
+
+def _percent(body: str, rules: ExtractionRules) -> list[Reading]:
+    m = _PERCENT.match(_after_paren(body))
+    if not m or not 50 <= float(m.group(1)) <= 100:
+        return []
+    value = float(m.group(1))
+    return [("", int(value) if value.is_integer() else value, 1.0 if m.group(2) else 0.85,
+             m.group(1))]
+
+
+def _pressure(body: str, rules: ExtractionRules) -> list[Reading]:
+    m = _PRESSURE.match(_after_paren(body))
+    if not m or not 20 <= float(m.group(1)) <= 200:
+        return []
+    return [("", float(m.group(1)), 1.0 if m.group(2) else 0.85, m.group(1))]
+
+
+def _flow(body: str, rules: ExtractionRules) -> list[Reading]:
+    parsed = numbers.parse_flow(_after_paren(body))
+    if not parsed or not 0.1 <= parsed[0] <= 15 or not parsed[1]:
+        return []  # without L/min a number after 安静時 may be anything
+    return [("", parsed[0], 1.0, body.split("L")[0].strip())]
+
+
+def _company(body: str, rules: ExtractionRules) -> list[Reading]:
+    name = names.clean_vendor(body, rules)
+    return [("", name, 1.0, name)] if name else []
+
+
+_PERIOD_JOIN = re.compile(r"\s*(?:から|~|〜|～|-|ー|―|至|より)?\s*(?:から|~|〜|～|-|ー|―|至)?\s*")
+_PARSERS = {"patient_id": _patient_id, "person": _person, "date": _date, "period": _period,
+            "yen": _yen, "percent": _percent, "pressure": _pressure, "flow": _flow,
+            "company": _company}
+
+
+def parse_value(kind: str, text: str, rules: ExtractionRules) -> list[Reading]:
+    """Values of one label's text: [(field suffix, value, quality, printed text)].
+
+    The field suffix is "" except for a period, which gives "start" and "end".
+    """
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        return []
+    if kind in _NUMERIC:
+        text = numbers.close_digit_gaps(numbers.clean(text))
+    else:
+        text = unicodedata.normalize("NFKC", text)
+    return parser(_strip(text), rules)
+
+
+def _field_name(label_field: str, suffix: str) -> str:
+    if label_field == "contract_period":
+        return "contract_" + suffix
+    return label_field
+
+
+def _empty(text: str) -> bool:
+    return len(_strip(text).strip()) <= 1
+
+
+@dataclass
+class ViewReading:
+    """What one view of a page gave."""
+
+    candidates: list[Candidate]
+    labelled_dates: set[str]  # dates printed after some label: never a header date
+    labels_seen: set[str]  # fields whose label was printed, read or not
+
+
+def read_view(view: View, rules: ExtractionRules) -> ViewReading:
+    """Every labelled value in one view of one page."""
+    out: list[Candidate] = []
+    labelled_dates: set[str] = set()
+    labels_seen: set[str] = set()
+    header_lines = int(rules.setting("standalone_date_lines"))
+    kinds = {r.field: r.kind for r in rules.labels if r.field}
+    below_q = rules.setting("below_quality")
+    fuzzy_q = rules.setting("fuzzy_label_quality")
+    occurrences: dict[str, int] = {}
+    context: dt.date | None = None
+    n_lines = max(1, len(view.lines))
+    parsed_lines = [(line, find_labels(line, rules)) for line in view.lines]
+
+    def add(field: str, value: object, quality: float, raw: str, line: Line,
+            label: str = "") -> None:
+        nonlocal context
+        k = occurrences.get(field, 0)
+        occurrences[field] = k + 1
+        out.append(Candidate(field, value, quality, view.page, view.source, raw, view.name,
+                             (view.page, field, k), (view.page, line.number / n_lines),
+                             context=context, label=label))
+        if field in ("guidance_date", "measurement_date"):
+            context = dt.date.fromisoformat(str(value))
+
+    for i, (line, hits) in enumerate(parsed_lines):
+        segs = segments(line, hits)
+        flow_hits = [s for s in segs if kinds.get(s.hit.rule.field or "") == "flow"]
+        if len(flow_hits) >= 2 and all(_empty(s.text) for s in flow_hits) and i + 1 < len(parsed_lines):
+            _flow_table(flow_hits, parsed_lines[i + 1][0], add, below_q)
+            continue
+        if len(segs) >= 2 and all(_empty(s.text) for s in segs) and i + 1 < len(parsed_lines) \
+                and not parsed_lines[i + 1][1]:
+            # a header row of labels with their values in the row below, cell by cell
+            cells = parsed_lines[i + 1][0].text.split(" ")
+            if len(cells) == len(segs):
+                for seg, cell in zip(segs, cells):
+                    field = seg.hit.rule.field
+                    if field and field in kinds and field != "device":
+                        label_q = 1.0 if seg.hit.exact else fuzzy_q
+                        for suffix, value, value_q, raw in parse_value(kinds[field], cell, rules):
+                            add(_field_name(field, suffix), value, label_q * value_q * below_q,
+                                raw, parsed_lines[i + 1][0])
+                continue
+        for seg in segs:
+            field = seg.hit.rule.field
+            nearby = seg.text
+            if seg.last and _empty(seg.text) and i + 1 < len(parsed_lines):
+                nearby = leading_text(*parsed_lines[i + 1])
+            if seg.hit.rule.kind != "title":  # a title has no value below it
+                labelled_dates.update(d.value.isoformat() for d in dates.find_dates(nearby))
+            if not field or field == "device" or field not in kinds:
+                continue
+            labels_seen.add(field)
+            label_q = 1.0 if seg.hit.exact else fuzzy_q
+            values = parse_value(kinds[field], seg.text, rules)
+            where = line
+            position_q = 1.0
+            if not values and seg.last and _empty(seg.text) and i + 1 < len(parsed_lines):
+                below, below_hits = parsed_lines[i + 1]
+                values = parse_value(kinds[field], leading_text(below, below_hits), rules)
+                where, position_q = below, below_q
+            for suffix, value, value_q, raw in values:
+                add(_field_name(field, suffix), value, label_q * value_q * position_q, raw, where,
+                    seg.hit.rule.key if where is line else "")
+        if not hits and i < header_lines:
+            standalone = _standalone_date(line)
+            if standalone:
+                k = occurrences.get("standalone", 0)
+                occurrences["standalone"] = k + 1
+                out.append(Candidate("document_date", standalone[0],
+                                     rules.setting("standalone_date_quality"), view.page,
+                                     view.source, standalone[1], view.name,
+                                     (view.page, "standalone", k),
+                                     (view.page, line.number / n_lines), labelled=False))
+    return ViewReading(out, labelled_dates, labels_seen)
+
+
+def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., None],
+                quality: float) -> None:
+    """Header row 安静時 労作時 睡眠時 with the flows in the row below, in order."""
+    flows = _FLOW_ROW.findall(numbers.close_digit_gaps(numbers.clean(values_line.text)))
+    if len(flows) != len(flow_hits):
+        return
+    for seg, raw in zip(flow_hits, flows):
+        value = numbers.parse_number(raw)
+        if value is not None and 0.1 <= value <= 15 and seg.hit.rule.field:
+            add(seg.hit.rule.field, value, quality * (1.0 if seg.hit.exact else 0.8), raw,
+                values_line, "")
+
+
+def _standalone_date(line: Line) -> tuple[str, str] | None:
+    """A header date with no label: alone on its line or closing a short header line
+    (院内各部署 所属長 殿 令和8年8月4日)."""
+    found = dates.find_dates(line.text)
+    if len(found) != 1:
+        return None
+    before = line.text[:found[0].start].replace(" ", "")
+    after = line.text[found[0].end:].strip(" .。")
+    if after or len(before) > 24 or "。" in before:
+        return None
+    return found[0].value.isoformat(), found[0].raw
+
+
+def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
+    """Supplier names found without a label: by legal form on short lines, FAX address."""
+    out: list[Candidate] = []
+    quality = rules.setting("unlabelled_vendor_quality")
+    n_lines = max(1, len(view.lines))
+    previous = ""
+    seen = 0
+    for line in view.lines:
+        if len(line.compact) > 40:
+            previous = ""
+            continue  # running text names companies in passing
+        hits = find_labels(line, rules)
+        lead = leading_text(line, hits)
+        if any(h.rule.field == "vendor" for h in hits):
+            previous = lead
+            continue  # read with its label
+        found = names.vendors_by_legal_form(lead, rules)
+        addressed = names.vendor_addressed(line.text, rules, rules.addressed_to_suffixes)
+        if addressed:
+            found.append(addressed)
+        if not found:
+            branched = names.vendor_before_branch(previous, lead, rules)
+            if branched:
+                found.append(branched)
+        previous = lead
+        for name in found:
+            seen += 1
+            out.append(Candidate("vendor", name, quality, view.page, view.source, name,
+                                 view.name, (view.page, "vendor-unlabelled", seen),
+                                 (view.page, line.number / n_lines), labelled=False))
+    return out
+
+
+def ocr_quality(candidate: Candidate, index: ConfidenceIndex) -> float:
+    """How far the OCR engine trusted the characters of the value (1.0 for text layers)."""
+    if candidate.source != "ocr":
+        return 1.0
+    confidence = index.lookup(str(candidate.raw).replace(" ", ""), candidate.label)
+    if confidence is None:
+        return 0.9
+    return max(0.0, min(1.0, (confidence - 10) / 80))
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def choose(field: str, candidates: list[Candidate], rules: ExtractionRules) -> Candidate | None:
+    """The value of one field from all its readings, with a combined confidence.
+
+    Readings of the same printed place (slot) in different views support each other
+    when they agree and weaken each other when they do not. Different places with
+    different values are visits of a record (the latest wins) or a conflict.
+    """
+    labelled = [c for c in candidates if c.labelled]
+    disagree = rules.setting("view_disagreement_factor")
+    if not labelled:
+        return _choose_unlabelled(candidates, disagree)
+    pool = labelled
+    slots: dict[tuple, list[Candidate]] = {}
+    for c in pool:
+        slots.setdefault(c.slot, []).append(c)
+    winners: list[Candidate] = []
+    for readings in slots.values():
+        # Views of one page share their OCR characters: agreeing adds nothing,
+        # disagreeing means the characters are doubtful.
+        best = max(readings, key=lambda c: c.quality)
+        agree = [c for c in readings if _same(c.value, best.value)]
+        quality = best.quality
+        if len(agree) < len(readings):
+            quality *= disagree
+        winners.append(_with_quality(best, quality))
+    values: list[Candidate] = []
+    for w in sorted(winners, key=lambda c: -c.quality):
+        same = [v for v in values if _same(v.value, w.value)]
+        if same:
+            same[0].quality = min(0.99, same[0].quality + (1 - same[0].quality) * 0.3)
+        else:
+            values.append(w)
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    threshold = rules.setting("review_threshold")
+    solid = [v for v in values if v.quality >= threshold] or values
+    if field in MULTI_VISIT:
+        if field.endswith("date"):
+            return max(solid, key=lambda c: str(c.value))
+        return max(solid, key=lambda c: (c.context or dt.date.min, c.position))
+    best = max(values, key=lambda c: c.quality)
+    return _with_quality(best, best.quality * disagree)
+
+
+def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidate | None:
+    """Among values found without a label (a company by its legal form, a header date)
+    the one most views agree on; a rival as well supported makes it doubtful."""
+    if not candidates:
+        return None
+    groups: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        groups.setdefault(str(c.value), []).append(c)
+    ranked = sorted(groups.values(), key=lambda g: (len({c.view for c in g}),
+                                                    max(c.quality for c in g)), reverse=True)
+    best = max(ranked[0], key=lambda c: c.quality)
+    support = len({c.view for c in ranked[0]})
+    rivals = [g for g in ranked[1:] if len({c.view for c in g}) >= support
+              and max(c.quality for c in g) >= best.quality * 0.8]
+    return _with_quality(best, best.quality * disagree) if rivals else best
+
+
+def _with_quality(c: Candidate, quality: float) -> Candidate:
+    return Candidate(c.field, c.value, min(0.99, quality), c.page, c.source, c.raw, c.view,
+                     c.slot, c.position, c.labelled, c.context)
+
+
+def to_field_value(c: Candidate) -> FieldValue:
+    """The public form of a chosen reading."""
+    return FieldValue(c.field, c.value, c.source, c.page, round(c.quality, 3), str(c.raw))

@@ -1,0 +1,224 @@
+"""People's names (family and given name with one space) and supplier names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ingest.extract.rules import ExtractionRules
+from ingest.extract.text import JAPANESE
+
+_NAME_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶー ]+")
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
+_KANA = re.compile(r"[\u3040-\u30ffー]")
+_LEAD = re.compile(r"^[\s:：=・.\-]+")
+
+
+def _strip_titles(tokens: list[str], titles: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if token in titles:
+            continue
+        for title in titles:
+            # 宮本亮先生, 加藤弘子様: a title stuck to the name
+            if len(token) > len(title) + 1 and token.endswith(title):
+                token = token[: -len(title)]
+                break
+        out.append(token)
+    return out
+
+
+# Katakana that OCR puts for the kanji it resembles (浩ニ for 浩二, 川ロ for 川口).
+_KANA_FOR_KANJI = str.maketrans({"ニ": "二", "ロ": "口", "エ": "工", "カ": "力", "タ": "夕",
+                                 "ハ": "八", "ト": "卜", "ヒ": "匕", "ー": "一"})
+
+
+def _kanji_lookalikes(token: str) -> str:
+    """Read a lone katakana among kanji as the kanji it looks like."""
+    kana = [c for c in token if _KANA.match(c)]
+    if len(kana) == 1 and len(token) >= 2 and all(_KANJI.match(c) or c == kana[0] for c in token):
+        return token.translate(_KANA_FOR_KANJI)
+    return token
+
+
+def split_name(name: str, rules: ExtractionRules) -> tuple[str, float] | None:
+    """Split a name printed without a space (加藤弘子 → 加藤 弘子), with a quality."""
+    if len(name) < 2:
+        return None
+    for n in (4, 3, 2, 1):
+        if len(name) - n >= 1 and name[:n] in rules.surnames:
+            return f"{name[:n]} {name[n:]}", 0.95
+    # 遠藤トシ子: kanji family name, kana given name
+    for i in range(1, len(name)):
+        if _KANJI.match(name[i - 1]) and _KANA.match(name[i]) and 1 <= i <= 3:
+            return f"{name[:i]} {name[i:]}", 0.85
+    if len(name) == 4 and all(_KANJI.match(c) for c in name):
+        return f"{name[:2]} {name[2:]}", 0.6
+    return None
+
+
+def parse_person(text: str, rules: ExtractionRules) -> tuple[str, float] | None:
+    """A person's name at the start of ``text``: ('村上 京子', quality) or None.
+
+    Titles (医師, 先生, 様, 印 …) are dropped. The space between family and given
+    name is kept where the text has one; otherwise the name is split by the list of
+    family names in the rules.
+    """
+    text = _LEAD.sub("", unicodedata.normalize("NFKC", text))
+    for title in rules.name_titles:  # Dr. 山田 太郎
+        if not JAPANESE.match(title[0]) and text.startswith(title):
+            text = text[len(title):].lstrip(" .")
+    match = _NAME_CHARS.match(text)
+    if not match:
+        return None
+    tokens = [t.strip("・") for t in match.group(0).split()]
+    tokens = [_kanji_lookalikes(t) for t in _strip_titles([t for t in tokens if t], rules.name_titles)]
+    if not tokens:
+        return None
+    if len(tokens) > 2 and all(len(t) == 1 for t in tokens):
+        tokens = ["".join(tokens)]  # OCR spaced every character
+    if len(tokens) > 2:
+        return None  # not clearly one name
+    if len(tokens) == 2:
+        family, given = tokens
+        if not (1 <= len(family) <= 4 and 1 <= len(given) <= 5):
+            return None
+        quality = 1.0 if family in rules.surnames else 0.9
+        return f"{family} {given}", quality
+    name = tokens[0]
+    if not 2 <= len(name) <= 8:
+        return None
+    return split_name(name, rules)
+
+
+def _is_branch(token: str, rules: ExtractionRules) -> bool:
+    for suffix in rules.address_suffixes:
+        if token.endswith(suffix) and len(token) > len(suffix):
+            token = token[: -len(suffix)]
+            break
+    return any(token.endswith(s) for s in rules.branch_suffixes)
+
+
+def _strip_legal(text: str, rules: ExtractionRules) -> tuple[str, bool]:
+    found = False
+    for pattern in rules.legal_form_patterns:
+        text, n = pattern.subn(" ", text)
+        found = found or n > 0
+    return text, found
+
+
+def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
+    """Company name from the text after a supplier label: legal form and branch dropped."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.split(r"\(以下|（以下|以下「", text)[0]
+    text, _ = _strip_legal(text, rules)
+    tokens = [t.strip("()「」:：、,") for t in text.split() if t not in rules.address_suffixes]
+    name_tokens: list[str] = []
+    for token in tokens:  # OCR may split a name: join its words up to the branch
+        if not token:
+            continue
+        if _is_branch(token, rules):
+            break
+        name_tokens.append(token)
+    name = "".join(name_tokens)
+    if any(b in name for b in rules.branch_suffixes if len(b) >= 2):
+        return None  # a branch run into the name (OCR spacing): where it starts is unknown
+    return name if name and _valid_vendor(name, rules) else None
+
+
+def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
+    if not 2 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
+        return False
+    if any(ch in name for ch in "[]|「」【】") or any(
+            w in name.lower() for words in rules.device_words.values() for w in words):
+        return False
+    if not JAPANESE.search(name) and not re.search(r"[A-Za-z]{3}", name):
+        return False
+    return not re.search(r"\d{3}", name)
+
+
+def vendors_by_legal_form(text: str, rules: ExtractionRules) -> list[str]:
+    """Company names marked by a legal form on a (short) line: チェスト(株), 株式会社さくら…
+
+    The company is the word joined to the legal form; where words stand on both
+    sides, the one without a space between wins, and a tie gives nothing.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    for form, pattern in zip(rules.legal_forms, rules.legal_form_patterns):
+        text = pattern.sub(form, text)  # one spelling of each form, without inner spaces
+    out: list[str] = []
+    for form in rules.legal_forms:
+        start = text.find(form)
+        while start >= 0:
+            before = text[:start]
+            after = text[start + len(form):]
+            options: list[tuple[int, str]] = []
+            b = before.rstrip()
+            words: list[str] = []
+            for token in reversed(b.split()):  # the name's words, right to left
+                token = re.sub(r"^[(]?[甲乙][)]", "", token.strip("「」:：、,"))
+                if not token or _is_branch(token, rules) or not _valid_vendor(token + "xx", rules):
+                    break
+                words.insert(0, token)
+            if words and _valid_vendor("".join(words), rules):
+                options.append((len(before) - len(b), "".join(words)))
+            a = after.lstrip()
+            words = []
+            for token in _strip_legal(a, rules)[0].split():
+                token = token.strip("()「」:：、,")
+                if not token or _is_branch(token, rules) or token in rules.address_suffixes \
+                        or not _valid_vendor(token + "xx", rules):
+                    break
+                words.append(token)
+            if words and _valid_vendor("".join(words), rules):
+                options.append((len(after) - len(a), "".join(words)))
+            if len(options) == 1:
+                out.append(options[0][1])
+            elif len(options) == 2 and options[0][0] != options[1][0]:
+                out.append(min(options)[1])
+            start = text.find(form, start + len(form))
+    return out
+
+
+def vendor_addressed(text: str, rules: ExtractionRules, suffixes: tuple[str, ...]) -> str | None:
+    """The company a FAX is addressed to: '小池メディカル 受注センター行' → 小池メディカル.
+
+    The office it goes to (…センター, …営業所) must be there, whole: with OCR spacing
+    inside it (受注 セン ター行) the company's end cannot be told.
+    """
+    text, _ = _strip_legal(unicodedata.normalize("NFKC", text), rules)
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        suffix = next((s for s in suffixes if token.endswith(s)), None)
+        if suffix is None:
+            continue
+        stem = token[: -len(suffix)]
+        office = i if stem else i - 1
+        if office < 1 or not any((stem or tokens[office]).endswith(b) for b in rules.branch_suffixes):
+            continue
+        name = tokens[office - 1].strip("()「」:：、,")
+        if _valid_vendor(name, rules) and not _is_branch(name, rules):
+            return name
+    return None
+
+
+def vendor_before_branch(previous: str, current: str, rules: ExtractionRules) -> str | None:
+    """A company named by the branch printed after it: '星医療酸器 千葉支店', or the
+    company on one line and its branch (千葉支店) starting the next."""
+    tokens = _strip_legal(unicodedata.normalize("NFKC", current), rules)[0].split()
+    branch_at = next((i for i, t in enumerate(tokens) if _is_branch(t, rules)), None)
+    if branch_at is None:
+        return None
+    if branch_at > 0:
+        words: list[str] = []
+        for token in reversed(tokens[:branch_at]):  # OCR may split the name: 星医 療酸器
+            if re.search(r"[()「」:：、,.\[\]|]", token) or _is_branch(token, rules):
+                break
+            words.insert(0, token)
+        name = "".join(words)
+    else:
+        before = _strip_legal(unicodedata.normalize("NFKC", previous), rules)[0].split()
+        if len(before) != 1:
+            return None
+        name = before[0].strip("()「」:：、,")
+    return name if name and _valid_vendor(name, rules) and not _is_branch(name, rules) else None

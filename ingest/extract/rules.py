@@ -1,0 +1,163 @@
+"""Extraction rules read from config/*.toml and compiled once."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.extract.text import is_letter
+
+
+def label_key(text: str) -> str:
+    """How labels and phrases are compared: NFKC, no spaces, Latin lower-cased."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    """How one document type is recognised."""
+
+    name: str
+    titles: tuple[str, ...]  # label keys
+    keywords: tuple[str, ...]
+    near_titles: re.Pattern[str] | None = None  # a title (5+ letters) with one wrong
+
+
+def _near_miss_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    variants = [re.escape(p[:i]) + "." + re.escape(p[i + 1:])
+                for p in phrases if len(p) >= 5 for i in range(len(p))]
+    return re.compile("|".join(variants)) if variants else None
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    """A printed label and the field it announces (None for a stop label)."""
+
+    key: str
+    field: str | None
+    kind: str
+    fuzzy: bool  # may match with one character wrong
+
+
+@dataclass
+class ExtractionRules:
+    """Everything classification and field extraction need, compiled from config."""
+
+    types: dict[str, TypeRule]
+    type_settings: dict[str, float]
+    other_title_markers: tuple[str, ...]
+    fields_by_type: dict[str, tuple[str, ...]]
+    labels: list[LabelRule]
+    settings: dict[str, float]
+    name_titles: tuple[str, ...]
+    surnames: frozenset[str]
+    legal_forms: tuple[str, ...]
+    legal_form_patterns: tuple[re.Pattern[str], ...]  # OCR may space out 株 式 会 社
+    branch_suffixes: tuple[str, ...]
+    address_suffixes: tuple[str, ...]
+    addressed_to_suffixes: tuple[str, ...]
+    vendor_exclude: tuple[str, ...]
+    device_words: dict[str, tuple[str, ...]]  # device type -> label keys
+    device_priority: tuple[str, ...]
+    ticked_marks: frozenset[str]
+    empty_marks: frozenset[str]
+    date_groups: tuple[tuple[str, ...], ...] = ()
+    max_days_apart: int = 92
+    label_index: dict[str, list[LabelRule]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Index by first character, and by second for fuzzy matches whose first
+        # character was misread, so matching does not try every label at every place.
+        for rule in self.labels:
+            self.label_index.setdefault(rule.key[0], []).append(rule)
+            if rule.fuzzy:
+                self.label_index.setdefault("\0" + rule.key[1], []).append(rule)
+        for rules in self.label_index.values():
+            rules.sort(key=lambda r: -len(r.key))
+
+    def setting(self, name: str) -> float:
+        """A number from the [settings] tables."""
+        return float(self.settings[name])
+
+
+def _load(path: pathlib.Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
+    """Read config/document_types.toml and config/fields.toml into compiled rules."""
+    config_dir = pathlib.Path(config_dir)
+    types_cfg = _load(config_dir / "document_types.toml")
+    fields_cfg = _load(config_dir / "fields.toml")
+
+    types = {}
+    for name, spec in types_cfg.get("types", {}).items():
+        titles = tuple(label_key(t) for t in spec.get("titles", []))
+        types[name] = TypeRule(name, titles, tuple(label_key(k) for k in spec.get("keywords", [])),
+                               _near_miss_pattern(titles))
+    settings = dict(fields_cfg.get("settings", {}))
+    min_fuzzy = int(settings.get("fuzzy_min_length", 3))
+
+    labels: list[LabelRule] = []
+    seen: set[tuple[str, str | None]] = set()
+
+    def add(text: str, field_name: str | None, kind: str) -> None:
+        key = label_key(text)
+        if not key or (key, field_name) in seen:
+            return
+        seen.add((key, field_name))
+        # Near misses only where enough letters carry the label: (乙) is not (男).
+        letters = sum(1 for ch in key if is_letter(ch))
+        labels.append(LabelRule(key, field_name, kind, letters >= min_fuzzy))
+
+    for name, spec in fields_cfg.get("fields", {}).items():
+        for text in spec.get("labels", []):
+            add(text, name, spec.get("kind", "text"))
+    for text in fields_cfg.get("stop", {}).get("labels", []):
+        add(text, None, "stop")
+    # Titles are printed text too: they must never be read as a near-miss label.
+    for rule in types.values():
+        for title in rule.titles:
+            add(title, None, "title")
+
+    devices_cfg = fields_cfg.get("devices", {})
+    device_words = {name: tuple(label_key(w) for w in words)
+                    for name, words in devices_cfg.items()
+                    if name not in ("priority", "ticked_marks", "empty_marks")}
+    vendor_cfg = fields_cfg.get("vendor", {})
+    names_cfg = fields_cfg.get("names", {})
+
+    def norm_all(items: list[str]) -> tuple[str, ...]:
+        return tuple(unicodedata.normalize("NFKC", i) for i in items)
+
+    legal_forms = tuple(sorted(set(norm_all(vendor_cfg.get("legal_forms", []))), key=len,
+                               reverse=True))
+    return ExtractionRules(
+        types=types,
+        type_settings=dict(types_cfg.get("settings", {})),
+        other_title_markers=tuple(label_key(m) for m in
+                                  types_cfg.get("other", {}).get("title_markers", [])),
+        fields_by_type={k: tuple(v) for k, v in fields_cfg.get("types", {}).items()},
+        labels=labels,
+        settings=settings,
+        name_titles=tuple(sorted(norm_all(names_cfg.get("titles", [])), key=len, reverse=True)),
+        surnames=frozenset(norm_all(names_cfg.get("surnames", []))),
+        legal_forms=legal_forms,
+        legal_form_patterns=tuple(re.compile(r"\s*".join(re.escape(ch) for ch in form))
+                                  for form in legal_forms),
+        branch_suffixes=norm_all(vendor_cfg.get("branch_suffixes", [])),
+        address_suffixes=norm_all(vendor_cfg.get("address_suffixes", [])),
+        addressed_to_suffixes=norm_all(vendor_cfg.get("addressed_to_suffixes", [])),
+        vendor_exclude=norm_all(vendor_cfg.get("exclude_words", [])),
+        device_words=device_words,
+        device_priority=tuple(devices_cfg.get("priority", [])),
+        ticked_marks=frozenset(norm_all(devices_cfg.get("ticked_marks", []))),
+        empty_marks=frozenset(norm_all(devices_cfg.get("empty_marks", []))),
+        date_groups=tuple(tuple(g) for g in fields_cfg.get("consistency", {}).get("groups", [])),
+        max_days_apart=int(fields_cfg.get("consistency", {}).get("max_days_apart", 92)),
+    )

@@ -1,0 +1,49 @@
+"""Names of people and suppliers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.names import clean_vendor, parse_person, vendors_by_legal_form
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("村上 京子", "村上 京子"),
+    ("村上　京子", "村上 京子"),
+    ("加藤弘子　様", "加藤 弘子"),
+    ("岩崎康弘　印", "岩崎 康弘"),
+    ("宮本 亮 先生", "宮本 亮"),
+    ("Dr. 宮本 亮", "宮本 亮"),
+    ("遠藤トシ子", "遠藤 トシ子"),
+    ("阿部実", "阿部 実"),
+    ("清水 恵子（看護師）", "清水 恵子"),
+    ("大塚智子医師", "大塚 智子"),
+])
+def test_person(rules, text: str, expected: str) -> None:
+    parsed = parse_person(text, rules)
+    assert parsed is not None and parsed[0] == expected
+
+
+@pytest.mark.parametrize("text", ["", "WE tot", "00058841", "様"])
+def test_not_a_person(rules, text: str) -> None:
+    assert parse_person(text, rules) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("株式会社さくら在宅ケアサービス　さいたま営業所", "さくら在宅ケアサービス"),
+    ("星医療酸器　さいたま営業所", "星医療酸器"),
+    ("エア・ウォーター（株）", "エア・ウォーター"),
+    ("㈱フクダライフテック 千葉支店", "フクダライフテック"),
+    ("チェスト株式会社 城北営業所", "チェスト"),
+])
+def test_vendor_after_label(rules, text: str, expected: str) -> None:
+    assert clean_vendor(text, rules) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("（乙）チェスト（株）　東京南営業所", ["チェスト"]),
+    ("(株)フクダライフテック", ["フクダライフテック"]),
+    ("医療法人社団 青葉会 みどり台総合病院", []),
+])
+def test_vendor_by_legal_form(rules, text: str, expected: list[str]) -> None:
+    assert vendors_by_legal_form(text, rules) == expected
