@@ -18,7 +18,6 @@ FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 SANS = FONT_DIR / "NotoSansCJK-Regular.ttc"
 SERIF = FONT_DIR / "NotoSerifCJK-Regular.ttc"
 SHOKO = str(Path(sys.executable).with_name("shoko"))
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev"
 
 
 def render_page(lines: list[str], font: Path = SANS, size: int = 40, dpi: int = 300) -> Image.Image:
