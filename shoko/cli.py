@@ -151,6 +151,8 @@ def cmd_serve(services: Services, args) -> int:
     from webui import create_app
 
     app = create_app(services)
+    for inbox in services.config.inbox_paths:
+        inbox.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     watcher = None
     if not args.no_watch:
