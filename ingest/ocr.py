@@ -90,6 +90,49 @@ def _result_from_data(data: dict) -> OcrResult:
     return OcrResult("\n".join(text_rows), words)
 
 
+def merge_words(words: list[Word], extra: list[Word]) -> tuple[list[Word], str]:
+    """Put ``extra`` words (check box marks) into the rows of ``words``; the words renumbered and the text.
+
+    ``words`` are in reading order with ``line`` as their row. An extra word joins
+    the row it shares most of its height with, before the first word that starts
+    right of it; a word beside no row becomes a row of its own, in order of height.
+    Row text is its words joined by spaces, as ``_result_from_data`` builds it.
+    """
+    rows: list[list[Word]] = []
+    for word in words:
+        if not rows or word.line != rows[-1][0].line:
+            rows.append([])
+        rows[-1].append(word)
+    for word in sorted(extra, key=lambda w: (w.box[1], w.box[0])):
+        row = _row_for(rows, word)
+        if row is None:
+            at = next((i for i, r in enumerate(rows) if _row_extent(r)[0] > word.box[1]), len(rows))
+            rows.insert(at, [word])
+            continue
+        at = next((i for i, w in enumerate(row) if w.box[0] >= word.box[0]), len(row))
+        row.insert(at, word)
+    merged = [Word(w.text, w.confidence, w.box, number) for number, row in enumerate(rows) for w in row]
+    return merged, "\n".join(" ".join(w.text for w in row) for row in rows)
+
+
+def _row_extent(row: list[Word]) -> tuple[int, int]:
+    return min(w.box[1] for w in row), max(w.box[1] + w.box[3] for w in row)
+
+
+def _row_for(rows: list[list[Word]], word: Word) -> list[Word] | None:
+    """The row whose height and the word's each hold the other's centre, nearest first."""
+    top, bottom = word.box[1], word.box[1] + word.box[3]
+    centre = (top + bottom) / 2
+    best, distance = None, None
+    for row in rows:
+        row_top, row_bottom = _row_extent(row)
+        row_centre = (row_top + row_bottom) / 2
+        if row_top <= centre <= row_bottom and top <= row_centre <= bottom:
+            if distance is None or abs(row_centre - centre) < distance:
+                best, distance = row, abs(row_centre - centre)
+    return best
+
+
 def _rows(lines: list[list[tuple]]) -> list[list[list[tuple]]]:
     """Group lines that share most of their height into rows, ordered top-down, left-right."""
 

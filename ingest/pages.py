@@ -14,19 +14,22 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from ingest.barcodes import read_barcodes
+from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
 from ingest.normalise import normalise_text
-from ingest.ocr import OcrEngine, erase_rules, level, measure_skew
+from ingest.ocr import OcrEngine, OcrResult, erase_rules, level, measure_skew, merge_words
 from shoko.errors import UnreadableFile
 
 # A text layer is trusted when it has this many characters, few of them
 # unmapped glyphs ("(cid:123)" or U+FFFD from fonts without a ToUnicode map).
 MIN_TEXT_LAYER_CHARS = 20
 MAX_UNMAPPED_SHARE = 0.05
+TEXT_LAYER_RENDER_DPI = 200  # the text-layer page is rendered at this for barcodes and check boxes
+TICKED, EMPTY = "\u2611", "\u2610"  # ☑ and ☐: the marks the extractor reads before an option
 ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
 DOUBTFUL_CONFIDENCE = 70.0  # mean word confidence under which an unsure orientation is rechecked
 _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
@@ -101,7 +104,44 @@ def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine)
         image = image.rotate(-rotation, expand=True)
     skew = measure_skew(image)
     image = level(image, skew)
-    return engine.read(erase_rules(image), dpi), rotation, skew, image
+    checkboxes = find_checkboxes(image)
+    result = engine.read(_blank_out(erase_rules(image), checkboxes), dpi)
+    return _with_checkboxes(result, checkboxes), rotation, skew, image
+
+
+def _blank_out(image: Image.Image, checkboxes: list[Checkbox]) -> Image.Image:
+    """A copy with the check boxes painted white: Tesseract would read each as a junk glyph.
+
+    A tick often leaves its box over the top, so a ticked box is cleared higher up.
+    """
+    if not checkboxes:
+        return image
+    image = image.copy()
+    draw = ImageDraw.Draw(image)
+    for checkbox in checkboxes:
+        left, top, width, height = checkbox.box
+        pad = max(2, width // 8)
+        rise = height // 3 if checkbox.ticked else pad
+        draw.rectangle((left - pad, top - rise, left + width + pad, top + height + pad), fill=255)
+    return image
+
+
+def _checkbox_word(checkbox: Checkbox, scale: float = 1.0) -> Word:
+    """A pseudo-word ☑ or ☐ where the box stands, in the page's word coordinates."""
+    box = tuple(round(v * scale) for v in checkbox.box)
+    return Word(TICKED if checkbox.ticked else EMPTY, 100.0, box, -1)
+
+
+def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> OcrResult:
+    """The OCR result with a ☑/☐ word for each check box, in reading order before its option.
+
+    The marks go into the words, which the extractor reads, not into the text:
+    the document's text is what is printed, and drawn boxes are not text.
+    """
+    if not checkboxes:
+        return result
+    words, _ = merge_words(result.words, [_checkbox_word(c) for c in checkboxes])
+    return OcrResult(result.text, words)
 
 
 def _mean_confidence(result) -> float:
@@ -128,11 +168,19 @@ def _text_layer_page(job: PageJob) -> Page | None:
         plumber_page = pdf.pages[job.index]
         raw = plumber_page.extract_text() or ""
         words = _text_layer_words(plumber_page) if _usable(raw) else []
+    runs: list[Word] = []  # PDFium's text runs: where its text stands, for placing ticks
     if not _usable(raw):
-        raw, words = _pdfium_text(job), []
+        raw, runs = _pdfium_text(job)
         if not _usable(raw):
             return None
-    image = _render_pdf_page(job, dpi=200)
+    image = _render_pdf_page(job, dpi=TEXT_LAYER_RENDER_DPI)
+    # Vector-drawn boxes leave no character in the text layer: the ticks go into
+    # the words before their options (the text stays what is printed).
+    placed = words or runs
+    checkboxes = find_checkboxes(image) if placed else []
+    if checkboxes:
+        scale = 72 / TEXT_LAYER_RENDER_DPI
+        words, _ = merge_words(placed, [_checkbox_word(c, scale) for c in checkboxes])
     return Page(
         number=job.index + 1,
         text=normalise_text(raw),
@@ -152,13 +200,35 @@ def _usable(text: str) -> bool:
     return unmapped <= MAX_UNMAPPED_SHARE * len(visible)
 
 
-def _pdfium_text(job: PageJob) -> str:
+def _pdfium_text(job: PageJob) -> tuple[str, list[Word]]:
+    """The page's text as PDFium reads it, and its text runs as words."""
     pdf = pypdfium2.PdfDocument(job.path)
     try:
-        text = pdf[job.index].get_textpage().get_text_range()
+        page = pdf[job.index]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        words = _pdfium_words(textpage, page.get_height())
     finally:
         pdf.close()
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), words
+
+
+def _pdfium_words(textpage, page_height: float) -> list[Word]:
+    """PDFium's text runs as words in points from the top left, numbered by line like ``_text_layer_words``."""
+    runs = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        text = textpage.get_text_bounded(left, bottom, right, top).strip()
+        if text:
+            runs.append((page_height - top, left, text, (right - left, top - bottom)))
+    words: list[Word] = []
+    line, last_top = -1, None
+    for top, left, text, (width, height) in sorted(runs, key=lambda r: (round(r[0]), r[1])):
+        if last_top is None or abs(top - last_top) > 3:
+            line += 1
+            last_top = top
+        words.append(Word(text, 100.0, (round(left), round(top), round(width), round(height)), line))
+    return words
 
 
 def _text_layer_words(plumber_page) -> list[Word]:
