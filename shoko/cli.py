@@ -264,10 +264,10 @@ def cmd_list(services: Services, args) -> int:
 
 
 def cmd_status(services: Services, args) -> int:
-    counts = services.records.counts()
+    counts = services.work_counts()
     quarantine = [{"file": q["file_name"], "reason": q["reason"], "at": q["at"]}
                   for q in services.records.quarantined()]
-    data = {**counts, "quarantine": quarantine}
+    data = {**counts, "quarantine": quarantine, "last_errors": quarantine[-5:][::-1]}
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0

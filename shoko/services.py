@@ -8,6 +8,7 @@ from functools import cached_property
 from ingest.extract import load_rules
 from ingest.formats import Limits
 from ingest.ocr import TesseractEngine
+from ingest.watcher import inbox_files
 from records import Records
 from search import WhooshIndex
 from shoko.intake import Intake
@@ -44,6 +45,13 @@ class Services:
     @property
     def limits(self) -> Limits:
         return Limits(self.config.max_pages, float(self.config.max_megapixels))
+
+    def work_counts(self) -> dict[str, int]:
+        """The contract's status counts: queued is every file waiting in an inbox, not yet in hand."""
+        counts = self.records.counts()
+        waiting = len(inbox_files(self.config.inbox_paths))
+        counts["queued"] = max(0, waiting - counts["in_progress"])
+        return counts
 
     def intake(self, actor: str = "system") -> Intake:
         """A new intake (it owns a process pool: close it when done)."""

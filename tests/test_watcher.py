@@ -176,3 +176,13 @@ def test_kill_9_three_times_loses_and_doubles_nothing(watch_env, tmp_path):
     for doc in stored.values():
         token = f"K{int(doc.source_name[5:8]):05d}"  # scan_042.pdf carries K00042
         assert doc.id in {h.doc_id for h in index.search(token, limit=5).hits}, (token, doc.text)
+
+
+def test_status_counts_files_waiting_in_the_inbox(shoko_cli):
+    inbox = shoko_cli.data_dir / "inbox" / "医事課"
+    inbox.mkdir(parents=True)
+    (inbox / "a.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "b.png").write_bytes(b"png")
+    (inbox / ".hidden.png").write_bytes(b"x")  # never taken, never counted
+    status = json.loads(shoko_cli("status", "--json").stdout)
+    assert status["queued"] == 2 and status["in_progress"] == 0 and status["quarantine"] == []

@@ -26,7 +26,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 def view():
     """Counts of the intake and the files set aside with their reasons."""
     records = services().records
-    return render_template("inbox.html", counts=records.counts(), quarantine=records.quarantined(),
+    return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
                            department=_department(), outcomes=None)
 
 
@@ -56,7 +56,7 @@ def upload():
     staged = [(path, f"{department}/{path.name}" if department else path.name, department) for path in saved]
     outcomes = ingest_now(services(), staged, actor())
     records = services().records
-    return render_template("inbox.html", counts=records.counts(), quarantine=records.quarantined(),
+    return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
                            department=department, outcomes=outcomes)
 
 
