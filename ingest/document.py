@@ -21,7 +21,7 @@ class Page:
 
     number: int  # 1-based
     text: str  # normalised (NFKC, OCR spaces between Japanese characters removed)
-    raw_text: str  # as the text layer or Tesseract gave it
+    raw_text: str  # as the text layer or Tesseract gave it, with check-box marks ☑/☐ where boxes were found
     source: str  # "text_layer" or "ocr"
     words: list[Word] = field(default_factory=list)
     rotation: int = 0  # degrees the scan was turned to read it (0, 90, 180, 270)

@@ -64,15 +64,15 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
     """Turn a scanned page upright, level it, read its barcodes and OCR it."""
     image = ImageOps.grayscale(image)
     rotation, sure = _orientation(image, dpi, engine)
-    result, rotation, skew, upright = _read_turned(image, rotation, dpi, engine)
+    result, printed, rotation, skew, upright = _read_turned(image, rotation, dpi, engine)
     if rotation and not sure and _mean_confidence(result) < DOUBTFUL_CONFIDENCE:
         # OSD guessed a turn and the text reads badly: maybe the page was upright.
         other = _read_turned(image, 0, dpi, engine)
         if _mean_confidence(other[0]) > _mean_confidence(result):
-            result, rotation, skew, upright = other
+            result, printed, rotation, skew, upright = other
     return Page(
         number=number,
-        text=normalise_text(result.text),
+        text=normalise_text(printed),
         raw_text=result.text,
         source="ocr",
         words=result.words,
@@ -98,7 +98,11 @@ def _orientation(image: Image.Image, dpi: int, engine: OcrEngine) -> tuple[int, 
 
 
 def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine):
-    """OCR after turning by ``rotation`` and levelling; returns (result, rotation, skew, image)."""
+    """OCR after turning by ``rotation`` and levelling.
+
+    Returns the result (check-box marks included), the printed text, the
+    rotation, the skew and the levelled image.
+    """
     if rotation:
         # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
         image = image.rotate(-rotation, expand=True)
@@ -106,7 +110,8 @@ def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine)
     image = level(image, skew)
     checkboxes = find_checkboxes(image)
     result = engine.read(_blank_out(erase_rules(image), checkboxes), dpi)
-    return _with_checkboxes(result, checkboxes), rotation, skew, image
+    marked, printed = _with_checkboxes(result, checkboxes)
+    return marked, printed, rotation, skew, image
 
 
 def _blank_out(image: Image.Image, checkboxes: list[Checkbox]) -> Image.Image:
@@ -132,16 +137,17 @@ def _checkbox_word(checkbox: Checkbox, scale: float = 1.0) -> Word:
     return Word(TICKED if checkbox.ticked else EMPTY, 100.0, box, -1)
 
 
-def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> OcrResult:
-    """The OCR result with a ☑/☐ word for each check box, in reading order before its option.
+def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> tuple[OcrResult, str]:
+    """The OCR result with a ☑/☐ word for each check box, in reading order before its
+    option, and the printed text without them.
 
-    The marks go into the words, which the extractor reads, not into the text:
+    The marks go into the words and the raw reading, which the extractor reads;
     the document's text is what is printed, and drawn boxes are not text.
     """
     if not checkboxes:
-        return result
-    words, _ = merge_words(result.words, [_checkbox_word(c) for c in checkboxes])
-    return OcrResult(result.text, words)
+        return result, result.text
+    words, marked = merge_words(result.words, [_checkbox_word(c) for c in checkboxes])
+    return OcrResult(marked, words), result.text
 
 
 def _mean_confidence(result) -> float:
@@ -178,12 +184,13 @@ def _text_layer_page(job: PageJob) -> Page | None:
     # the words before their options (the text stays what is printed).
     placed = words or runs
     checkboxes = find_checkboxes(image) if placed else []
+    printed = raw
     if checkboxes:
         scale = 72 / TEXT_LAYER_RENDER_DPI
-        words, _ = merge_words(placed, [_checkbox_word(c, scale) for c in checkboxes])
+        words, raw = merge_words(placed, [_checkbox_word(c, scale) for c in checkboxes])
     return Page(
         number=job.index + 1,
-        text=normalise_text(raw),
+        text=normalise_text(printed),
         raw_text=raw,
         source="text_layer",
         words=words,

@@ -126,8 +126,15 @@ def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
     return name if name and _valid_vendor(name, rules) else None
 
 
+# No Japanese word starts with a small kana, the long-vowel mark or ン: a name that
+# does is the tail of a longer one that OCR split (フクダライフテ ック → ック).
+_NOT_A_START = "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶーン"
+
+
 def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
     if not 2 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
+        return False
+    if name[0] in _NOT_A_START:
         return False
     if any(ch in name for ch in "[]|「」【】") or any(
             w in name.lower() for words in rules.device_words.values() for w in words):

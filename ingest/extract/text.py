@@ -155,7 +155,10 @@ def page_views(page: Page) -> list[View]:
         views.append(View("rows", page.number, page.source, [ln for ln in rows if ln.compact]))
     if page.raw_text.strip():
         views.append(_text_view("raw", page, page.raw_text))
-    if page.text.strip() and normalise(page.text) != normalise(page.raw_text):
+    # The text is the raw reading normalised and without check-box marks; read it
+    # only where it says more than that, or it would outvote the marks.
+    unmarked_raw = page.raw_text.replace("\u2611", "").replace("\u2610", "")
+    if page.text.strip() and normalise(page.text).replace(" ", "") != normalise(unmarked_raw).replace(" ", ""):
         views.append(_text_view("text", page, page.text))
     return views
 

@@ -47,3 +47,8 @@ def test_vendor_after_label(rules, text: str, expected: str) -> None:
 ])
 def test_vendor_by_legal_form(rules, text: str, expected: list[str]) -> None:
     assert vendors_by_legal_form(text, rules) == expected
+
+
+@pytest.mark.parametrize("tail", ["ック", "ーム", "ンター", "ォーム"])
+def test_a_vendor_cannot_start_where_no_japanese_word_starts(rules, tail):
+    assert clean_vendor(tail, rules) is None
