@@ -118,6 +118,11 @@ def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
         if not token:
             continue
         if _is_branch(token, rules):
+            if token in rules.branch_suffixes:
+                # A bare 営業所 after a split: the word before it names the branch (城北 営業所).
+                if len(name_tokens) < 2:
+                    return None
+                name_tokens.pop()
             break
         name_tokens.append(token)
     name = "".join(name_tokens)

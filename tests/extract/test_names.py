@@ -52,3 +52,12 @@ def test_vendor_by_legal_form(rules, text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("tail", ["ック", "ーム", "ンター", "ォーム"])
 def test_a_vendor_cannot_start_where_no_japanese_word_starts(rules, tail):
     assert clean_vendor(tail, rules) is None
+
+
+@pytest.mark.parametrize("printed, expected", [
+    ("エア・ウォーター(株) 横浜 営業所", "エア・ウォーター"),  # OCR split the branch from its suffix
+    ("チェスト(株) 城北 営業所", "チェスト"),
+    ("株式会社みなと酸素 営業所", None),  # the word before a bare suffix may be the branch: unsure
+])
+def test_a_branch_split_from_its_suffix_is_not_part_of_the_vendor(rules, printed, expected):
+    assert clean_vendor(printed, rules) == expected
