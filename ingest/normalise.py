@@ -39,7 +39,3 @@ def normalise_text(text: str) -> str:
     lines = [normalise_line(line) for line in text.splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
-
-def is_japanese(char: str) -> bool:
-    """True for kana, kanji and Japanese punctuation."""
-    return re.fullmatch(JAPANESE_CHAR, char) is not None

@@ -379,12 +379,15 @@ class Records:
 
     # -- intake accounting -------------------------------------------------
 
-    def intake_begin(self, path: str, state: str = "in_progress") -> int:
+    def intake_begin(self, path: str) -> int:
+        """Mark a file as in progress; returns its intake row."""
         with self.write() as conn:
-            return conn.execute(insert(t.intake).values(path=path, state=state, updated_at=self.now())).inserted_primary_key[0]
+            return conn.execute(insert(t.intake).values(path=path, state="in_progress", updated_at=self.now())
+                                ).inserted_primary_key[0]
 
     def intake_set(self, intake_id: int, state: str, sha256: str | None = None,
                    doc_id: str | None = None, reason: str | None = None) -> None:
+        """Settle an intake row: stored, duplicate, quarantined or interrupted."""
         values = dict(state=state, updated_at=self.now(), reason=reason)
         if sha256:
             values["sha256"] = sha256
