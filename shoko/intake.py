@@ -77,6 +77,7 @@ class _InFlight:
     futures: list[Future] = field(default_factory=list)
     duplicate_of: str | None = None
     error: IngestError | None = None
+    pool: ProcessPoolExecutor | None = None
 
 
 class Intake:
@@ -154,9 +155,7 @@ class Intake:
                 counter.planned(0)
                 return flight
             flight.planned = plan(item.path, self.limits, item.path.name)
-            reader = PageReader(self.engine)
-            flight.futures = [self.pool.submit(reader, job) for job in flight.planned.jobs]
-            counter.planned(len(flight.futures))
+            self._submit(flight, counter)
         except IngestError as e:
             flight.error = e
             counter.planned(0)
@@ -166,7 +165,6 @@ class Intake:
         """read_pages (collect), assemble, store, index, settle."""
         item = flight.item
         outcome: Outcome
-        consumed = 0
         try:
             if flight.error:
                 raise flight.error
@@ -174,20 +172,9 @@ class Intake:
                 self.records.record_duplicate(flight.duplicate_of, flight.sha256, item.path.name, self.actor)
                 outcome = Outcome(item.shown_as, "duplicate", flight.duplicate_of)
             else:
-                pages = []
-                for future in flight.futures:
-                    pages.append(future.result())
-                    consumed += 1
-                    counter.page_done()
+                pages = self._collect(flight, counter)
                 outcome = self._store(flight, assemble(flight.planned, pages, self.rules))
-        except (IngestError, BrokenProcessPool) as e:
-            if isinstance(e, BrokenProcessPool):
-                # A reader process died (killed, out of memory): start a fresh pool.
-                self._pool = None
-                e = UnreadableFile(f"{item.shown_as}: page reader process died: {e}")
-            for future in flight.futures[consumed:]:
-                future.cancel()
-            counter.abandon(len(flight.futures) - consumed)
+        except IngestError as e:
             outcome = self._quarantine(flight, e, move)
         self.records.intake_set(
             flight.intake_id, "stored" if outcome.status == "ingested" else outcome.status,
@@ -198,6 +185,50 @@ class Intake:
             item.path.unlink(missing_ok=True)
         counter.file_done()
         return outcome
+
+    def _collect(self, flight: _InFlight, counter: "_PageCounter") -> list:
+        """The pages of a file as the pool reads them.
+
+        A reader process that dies (killed, out of memory) breaks the whole pool:
+        the file is read once more on a fresh pool before it counts as unreadable.
+        """
+        try:
+            return self._gather(flight, counter)
+        except BrokenProcessPool:
+            self._drop_broken_pool(flight)
+            log.warning("%s: a page reader died; reading the file again", flight.item.shown_as)
+        self._submit(flight, counter)
+        try:
+            return self._gather(flight, counter)
+        except BrokenProcessPool as e:
+            self._drop_broken_pool(flight)
+            raise UnreadableFile(f"{flight.item.shown_as}: page reader process died twice: {e}") from e
+
+    def _gather(self, flight: _InFlight, counter: "_PageCounter") -> list:
+        pages = []
+        try:
+            for future in flight.futures:
+                pages.append(future.result())
+                counter.page_done()
+            return pages
+        except (IngestError, BrokenProcessPool):
+            for future in flight.futures[len(pages):]:
+                future.cancel()
+            counter.abandon(len(flight.futures) - len(pages))
+            raise
+
+    def _submit(self, flight: _InFlight, counter: "_PageCounter") -> None:
+        reader = PageReader(self.engine)
+        flight.pool = self.pool
+        flight.futures = [flight.pool.submit(reader, job) for job in flight.planned.jobs]
+        counter.planned(len(flight.futures))
+
+    def _drop_broken_pool(self, flight: _InFlight) -> None:
+        # Files behind this one may hold futures of the same broken pool; only the
+        # pool that broke is dropped, never a fresh one made since.
+        if flight.pool is not None and flight.pool is self._pool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _store(self, flight: _InFlight, document: ReadDocument) -> Outcome:
         new = to_new_document(document, flight.sha256, flight.item.department)
@@ -320,13 +351,14 @@ class _PageCounter:
     @property
     def estimated_total(self) -> int:
         """Pages planned so far, plus the files not yet opened at the average so far."""
-        unplanned = self.files - self.files_planned
+        unplanned = max(0, self.files - self.files_planned)
         average = self.total / self.files_planned if self.files_planned else 1
         return self.total + round(unplanned * average)
 
     def planned(self, pages: int) -> None:
         self.total += pages
         self.files_planned += 1
+
 
     def page_done(self) -> None:
         self.done += 1
