@@ -32,7 +32,7 @@ from ingest.document import ReadDocument
 from ingest.formats import Limits
 from ingest.ocr import TesseractEngine
 from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
-from records.store import NewDocument, NewField, NewPage, Records, StoredDocument
+from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
 from shoko.errors import IngestError, UnreadableFile
@@ -269,9 +269,9 @@ class Intake:
 
     def reconcile_index(self) -> tuple[int, int]:
         """Make the index hold exactly the stored documents; returns (added, removed)."""
-        stored = {d.id: d for d in self.records.all_documents()}
+        stored = {format_doc_id(n) for n in self.records.document_numbers()}  # ids only: no text loaded
         indexed = self.index.doc_ids()
-        missing, extra = set(stored) - indexed, indexed - set(stored)
+        missing, extra = stored - indexed, indexed - stored
         for doc_id in sorted(missing):
             self.index.add(index_entry(self.records.get(doc_id)))
         for doc_id in sorted(extra):
