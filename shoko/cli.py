@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from shoko.errors import ShokoError, UnknownDocument
-from shoko.intake import IntakeFile, department_of
+from records import format_doc_id
+from shoko.intake import IntakeFile, department_of, index_entry
 from shoko.services import Services
 from shoko.settings import load_config
 
@@ -310,9 +311,9 @@ def cmd_verify(services: Services, args) -> int:
 
 
 def cmd_reindex(services: Services, args) -> int:
-    from shoko.intake import index_entry
-
-    services.index.rebuild(index_entry(services.records.get(d.id)) for d in services.records.all_documents())
+    # One document at a time: the whole archive's text is never in memory at once.
+    services.index.rebuild(index_entry(services.records.get(format_doc_id(n)))
+                           for n in sorted(services.records.document_numbers()))
     return 0
 
 

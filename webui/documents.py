@@ -7,11 +7,11 @@ import unicodedata
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
+from shoko.claims import catalogue_at
 from shoko.errors import UnknownDocument
 from shoko.intake import index_entry
 
 from webui.auth import actor, requires
-from webui.claims import catalogue_at
 from webui.fields import fields_for, kind_of, parse_value
 from webui.labels import FIELDS
 from webui.security import services

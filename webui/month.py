@@ -7,10 +7,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from billing import export_csv
 from billing.export import ENCODINGS
+from shoko.claims import catalogue_at, month_report
 from shoko.errors import ConfigError
 
 from webui.auth import actor, requires
-from webui.claims import catalogue_at, month_report
 from webui.documents import MONTH
 from webui.security import services
 
@@ -30,7 +30,7 @@ def _month_arg() -> str:
 
 def _report(month: str):
     try:
-        return month_report(services(), month, catalogue_at(current_app.config["BILLING_CATALOGUE"]))
+        return month_report(services().records, month, catalogue_at(current_app.config["BILLING_CATALOGUE"]))
     except ConfigError as e:
         abort(400, description=str(e))
 

@@ -6,7 +6,7 @@ import csv
 import io
 
 from webui_support import OTHER_PATIENT, PATIENT, post
-from webui.claims import month_report
+from shoko.claims import month_report
 
 
 def test_month_view_shows_patients_items_and_marks(login, documents):
@@ -27,7 +27,7 @@ def test_marks_open_evidence_problems_and_summary(login, documents):
 
 
 def test_month_view_matches_the_claim_check(login, services, documents):
-    report = month_report(services, "2026-10").to_dict()
+    report = month_report(services.records, "2026-10").to_dict()
     statuses = {(p["patient_id"], i["item"]): i["status"] for p in report["patients"] for i in p["items"]}
     assert statuses[(PATIENT, "C103-2")] == "ready"
     assert statuses[(PATIENT, "C158")] == "ready"
@@ -36,7 +36,7 @@ def test_month_view_matches_the_claim_check(login, services, documents):
 
 def test_staff_link_without_patient_counts_for_the_documents_patient(services, documents):
     services.records.add_link(documents["guidance"], "C103-1", "2026-10", "iji", reason="小児科の指示")
-    report = month_report(services, "2026-10").to_dict()
+    report = month_report(services.records, "2026-10").to_dict()
     items = {i["item"]: i for p in report["patients"] if p["patient_id"] == PATIENT for i in p["items"]}
     assert "C103-1" in items
 
