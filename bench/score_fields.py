@@ -46,7 +46,10 @@ def page_from_dict(d: dict) -> Page:
         words=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w.get("line", 0)))
                for w in d.get("words", [])],
         rotation=d.get("rotation", 0), skew=d.get("skew", 0.0),
-        barcodes=[Barcode(b["kind"], b["data"]) for b in d.get("barcodes", [])])
+        barcodes=[Barcode(b["kind"], b["data"]) for b in d.get("barcodes", [])],
+        second_reading=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w["line"]))
+                        for w in d.get("second_reading", [])],
+        second_rows=list(d.get("second_rows", [])))
 
 
 def truth_pages(record: dict) -> list[Page]:

@@ -21,7 +21,8 @@ from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
 from ingest.normalise import normalise_text
-from ingest.ocr import OcrEngine, OcrResult, erase_rules, level, measure_skew, merge_words
+from ingest.ocr import (OcrEngine, OcrResult, erase_rules, level, measure_skew, merge_words,
+                        replace_rows, reread_weak_rows)
 from shoko.errors import UnreadableFile
 
 # A text layer is trusted when it has this many characters, few of them
@@ -64,21 +65,26 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
     """Turn a scanned page upright, level it, read its barcodes and OCR it."""
     image = ImageOps.grayscale(image)
     rotation, sure = _orientation(image, dpi, engine)
-    result, printed, rotation, skew, upright = _read_turned(image, rotation, dpi, engine)
-    if rotation and not sure and _mean_confidence(result) < DOUBTFUL_CONFIDENCE:
+    turned = _read_turned(image, rotation, dpi, engine)
+    if rotation and not sure and _mean_confidence(turned.result) < DOUBTFUL_CONFIDENCE:
         # OSD guessed a turn and the text reads badly: maybe the page was upright.
         other = _read_turned(image, 0, dpi, engine)
-        if _mean_confidence(other[0]) > _mean_confidence(result):
-            result, printed, rotation, skew, upright = other
+        if _mean_confidence(other.result) > _mean_confidence(turned.result):
+            turned = other
+    second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine)
+    marked, printed = _with_checkboxes(turned.result, turned.checkboxes)
+    second_words, second_rows = _second_reading(turned.result, second, turned.checkboxes)
     return Page(
         number=number,
         text=normalise_text(printed),
-        raw_text=result.text,
+        raw_text=marked.text,
         source="ocr",
-        words=result.words,
-        rotation=rotation,
-        skew=skew,
-        barcodes=read_barcodes(upright),
+        words=marked.words,
+        rotation=turned.rotation,
+        skew=turned.skew,
+        barcodes=read_barcodes(turned.upright),
+        second_reading=second_words,
+        second_rows=second_rows,
     )
 
 
@@ -97,21 +103,40 @@ def _orientation(image: Image.Image, dpi: int, engine: OcrEngine) -> tuple[int, 
     return (full_rotation if full_confidence > confidence else rotation), False
 
 
-def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine):
-    """OCR after turning by ``rotation`` and levelling.
+@dataclass
+class _Turned:
+    """A page turned upright, levelled and read once."""
 
-    Returns the result (check-box marks included), the printed text, the
-    rotation, the skew and the levelled image.
-    """
+    result: OcrResult  # words and text, without check-box marks
+    rotation: int
+    skew: float
+    upright: Image.Image  # turned and levelled
+    cleaned: Image.Image  # the same without ruled lines and check boxes: what OCR saw
+    checkboxes: list[Checkbox]
+
+
+def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine) -> _Turned:
+    """OCR after turning by ``rotation`` and levelling."""
     if rotation:
         # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
         image = image.rotate(-rotation, expand=True)
     skew = measure_skew(image)
     image = level(image, skew)
     checkboxes = find_checkboxes(image)
-    result = engine.read(_blank_out(erase_rules(image), checkboxes), dpi)
-    marked, printed = _with_checkboxes(result, checkboxes)
-    return marked, printed, rotation, skew, image
+    cleaned = _blank_out(erase_rules(image), checkboxes)
+    return _Turned(engine.read(cleaned, dpi), rotation, skew, image, cleaned, checkboxes)
+
+
+def _second_reading(result: OcrResult, second: dict[int, list[Word]],
+                    checkboxes: list[Checkbox]) -> tuple[list[Word], list[int]]:
+    """The page's words with the reread rows replaced, check-box marks merged in as
+    in the first reading, and the numbers of the reread rows."""
+    if not second:
+        return [], []
+    reread = {(w.text, w.box) for row in second.values() for w in row}
+    words, _ = merge_words(replace_rows(result.words, second),
+                           [_checkbox_word(c) for c in checkboxes])
+    return words, sorted({w.line for w in words if (w.text, w.box) in reread})
 
 
 def _blank_out(image: Image.Image, checkboxes: list[Checkbox]) -> Image.Image:

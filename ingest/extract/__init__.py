@@ -12,8 +12,8 @@ import re
 from ingest.document import Barcode, Extraction, FieldValue, Page
 from ingest.extract.classify import classify_page, part_verdict, split_parts
 from ingest.extract.devices import read_device
-from ingest.extract.fields import (Candidate, choose, ocr_quality, read_view, to_field_value,
-                                   vendor_candidates)
+from ingest.extract.fields import (Candidate, choose, read_view, to_field_value, vendor_candidates,
+                                   weigh_ocr)
 from ingest.extract.rules import ExtractionRules, load_rules
 from ingest.extract.text import ConfidenceIndex, page_views
 
@@ -38,7 +38,10 @@ def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
     if not pages:
         return result
     views = {p.number: page_views(p) for p in pages}
-    classes = [classify_page(views[p.number], rules) for p in pages]
+    # The second reading only replaces a few rows: it is weighed against the first
+    # for labelled values, and would merely repeat the rows view anywhere else.
+    first_views = {n: [v for v in vs if v.name != "second"] for n, vs in views.items()}
+    classes = [classify_page(first_views[p.number], rules) for p in pages]
     parts = split_parts(classes, rules)
     first = parts[0]
     result.doc_type, result.type_score = part_verdict(first, rules)
@@ -70,7 +73,7 @@ def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
         "document_date" not in labels_seen
         and str(c.value) not in labelled_dates.get(c.page, set()))]
     if "device_type" in wanted:
-        for reading in read_device(part_views, rules):
+        for reading in read_device([v for v in part_views if v.name != "second"], rules):
             candidates.append(Candidate(
                 "device_type", reading.device, reading.quality, reading.page,
                 next(p.source for p in part_pages if p.number == reading.page), reading.raw,
@@ -78,7 +81,7 @@ def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
     indexes = {p.number: ConfidenceIndex(views[p.number]) for p in part_pages}
     for c in candidates:
         if c.field != "device_type":
-            c.quality *= ocr_quality(c, indexes[c.page])
+            weigh_ocr(c, indexes[c.page])
 
     threshold = rules.setting("review_threshold")
     by_field: dict[str, list[Candidate]] = {}

@@ -44,6 +44,7 @@ class Candidate:
     labelled: bool = True
     context: dt.date | None = None  # latest visit date printed above the value
     label: str = ""  # the label's key, to find the value's characters beside it
+    second: bool = False  # read on a row that OCR read a second time (independent reading)
 
 
 def _strip(text: str) -> str:
@@ -287,6 +288,8 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
         if len(line.compact) > 40:
             previous = ""
             continue  # running text names companies in passing
+        if view.name == "second" and line.reread is None:
+            continue  # the same characters as the first reading: not a second opinion
         hits = find_labels(line, rules)
         lead = leading_text(line, hits)
         if any(h.rule.field == "vendor" for h in hits):
@@ -309,14 +312,19 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
     return out
 
 
-def ocr_quality(candidate: Candidate, index: ConfidenceIndex) -> float:
-    """How far the OCR engine trusted the characters of the value (1.0 for text layers)."""
+def weigh_ocr(candidate: Candidate, index: ConfidenceIndex) -> None:
+    """Scale the candidate's quality by how far the OCR engine trusted the characters
+    of its value (text layers are trusted), and mark a value whose characters all
+    come from the second reading of their row."""
     if candidate.source != "ocr":
-        return 1.0
-    confidence = index.lookup(str(candidate.raw).replace(" ", ""), candidate.label)
-    if confidence is None:
-        return 0.9
-    return max(0.0, min(1.0, (confidence - 10) / 80))
+        return
+    found = index.lookup(str(candidate.raw).replace(" ", ""), candidate.label, candidate.view)
+    if found is None:
+        candidate.quality *= 0.9
+        return
+    confidence, reread = found
+    candidate.quality *= max(0.0, min(1.0, (confidence - 10) / 80))
+    candidate.second = reread and candidate.view == "second"
 
 
 def _same(a: object, b: object) -> bool:
@@ -342,14 +350,9 @@ def choose(field: str, candidates: list[Candidate], rules: ExtractionRules) -> C
         slots.setdefault(c.slot, []).append(c)
     winners: list[Candidate] = []
     for readings in slots.values():
-        # Views of one page share their OCR characters: agreeing adds nothing,
-        # disagreeing means the characters are doubtful.
-        best = max(readings, key=lambda c: c.quality)
-        agree = [c for c in readings if _same(c.value, best.value)]
-        quality = best.quality
-        if len(agree) < len(readings):
-            quality *= disagree
-        winners.append(_with_quality(best, quality))
+        first = _one_reading([c for c in readings if not c.second], disagree)
+        second = _one_reading([c for c in readings if c.second], disagree)
+        winners.append(_two_readings(first, second, disagree))
     values: list[Candidate] = []
     for w in sorted(winners, key=lambda c: -c.quality):
         same = [v for v in values if _same(v.value, w.value)]
@@ -371,6 +374,34 @@ def choose(field: str, candidates: list[Candidate], rules: ExtractionRules) -> C
     return _with_quality(best, best.quality * disagree)
 
 
+def _one_reading(readings: list[Candidate], disagree: float) -> Candidate | None:
+    """The best of one OCR reading's views of a slot. Views of one reading share their
+    characters: agreeing adds nothing, disagreeing means the characters are doubtful."""
+    if not readings:
+        return None
+    best = max(readings, key=lambda c: c.quality)
+    if all(_same(c.value, best.value) for c in readings):
+        return best
+    return _with_quality(best, best.quality * disagree)
+
+
+def _two_readings(first: Candidate | None, second: Candidate | None,
+                  disagree: float) -> Candidate:
+    """One slot's value from two independent OCR readings of its row.
+
+    Agreeing readings keep the surer one's quality, no more: one engine reading the
+    same pixels twice repeats its own misreads, so agreement is weak evidence.
+    Disagreeing ones leave the stronger, doubted as much as the weaker one was
+    believed: a confident rival casts real doubt, a reading of noise almost none.
+    """
+    if first is None or second is None:
+        return first or second  # type: ignore[return-value]
+    if _same(first.value, second.value):
+        return max(first, second, key=lambda c: c.quality)
+    best, rival = sorted((first, second), key=lambda c: -c.quality)
+    return _with_quality(best, best.quality * (1 - rival.quality * (1 - disagree)))
+
+
 def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidate | None:
     """Among values found without a label (a company by its legal form, a header date)
     the one most views agree on; a rival as well supported makes it doubtful."""
@@ -390,7 +421,7 @@ def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidat
 
 def _with_quality(c: Candidate, quality: float) -> Candidate:
     return Candidate(c.field, c.value, min(0.99, quality), c.page, c.source, c.raw, c.view,
-                     c.slot, c.position, c.labelled, c.context)
+                     c.slot, c.position, c.labelled, c.context, c.label, c.second)
 
 
 def to_field_value(c: Candidate) -> FieldValue:

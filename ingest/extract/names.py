@@ -167,12 +167,16 @@ def vendors_by_legal_form(text: str, rules: ExtractionRules) -> list[str]:
             options: list[tuple[int, str]] = []
             b = before.rstrip()
             words: list[str] = []
+            cut = False  # stopped at a word no company name holds: its start is unknown
             for token in reversed(b.split()):  # the name's words, right to left
                 token = re.sub(r"^[(]?[甲乙][)]", "", token.strip("「」:：、,"))
-                if not token or _is_branch(token, rules) or not _valid_vendor(token + "xx", rules):
+                if not token or _is_branch(token, rules):
+                    break
+                if not _valid_vendor(token + "xx", rules):
+                    cut = True
                     break
                 words.insert(0, token)
-            if words and _valid_vendor("".join(words), rules):
+            if words and not cut and _valid_vendor("".join(words), rules):
                 options.append((len(before) - len(b), "".join(words)))
             a = after.lstrip()
             words = []

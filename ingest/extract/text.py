@@ -1,10 +1,12 @@
 """Lines of a page in the forms the extractor reads them.
 
-A page is read in up to three *views*, because each loses something different:
+A page is read in up to four *views*, because each loses something different:
 the text rebuilt from word boxes (table rows left to right even where OCR split a
 table into column blocks; spaces where there is a visible gap), the raw OCR text
 (OCR's own reading order and spacing) and the normalised text (clean for a text
-layer). Extraction runs on every view and the readings are compared.
+layer). The fourth, "second", is the rows view again with the page's weakest rows
+read a second time by OCR: on those rows it is an independent reading. Extraction
+runs on every view and the readings are compared.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Line:
     to_text: list[int]  # compact index -> text index
     gaps: frozenset[int]  # compact indices that had a space before them
     confidences: list[float] | None = None  # per compact character, 0..100
+    reread: list[bool] | None = None  # per compact character: read a second time by OCR
 
     @classmethod
     def make(cls, page: int, number: int, text: str,
@@ -126,11 +129,12 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     return [sorted(r, key=lambda w: w.box[0]) for r in rows]
 
 
-def _row_line(page: int, number: int, row: list[Word]) -> Line:
+def _row_line(page: int, number: int, row: list[Word], second_rows: frozenset[int] = frozenset()) -> Line:
     heights = [w.box[3] for w in row if w.text.strip()]
     char_h = statistics.median(heights) if heights else 10
     parts: list[str] = []
     confidences: list[float] = []
+    reread: list[bool] = []
     prev_right: int | None = None
     for w in row:
         t = normalise(w.text).replace(" ", "")
@@ -140,19 +144,28 @@ def _row_line(page: int, number: int, row: list[Word]) -> Line:
             parts.append(" ")
         parts.append(t)
         confidences.extend([max(0.0, float(w.confidence))] * len(t))
+        reread.extend([w.line in second_rows] * len(t))
         prev_right = max(prev_right or 0, w.box[0] + w.box[2])
     line = Line.make(page, number, "".join(parts))
     if len(confidences) == len(line.compact):
         line.confidences = confidences
+        if any(reread):
+            line.reread = reread
     return line
+
+
+def _rows_view(name: str, page: Page, words: list[Word], second_rows: frozenset[int]) -> View:
+    lines = [_row_line(page.number, i, row, second_rows) for i, row in enumerate(_rows(words))]
+    return View(name, page.number, page.source, [ln for ln in lines if ln.compact])
 
 
 def page_views(page: Page) -> list[View]:
     """The views a page is read in, best first for OCR pages."""
     views: list[View] = []
     if page.words:
-        rows = [_row_line(page.number, i, r) for i, r in enumerate(_rows(page.words))]
-        views.append(View("rows", page.number, page.source, [ln for ln in rows if ln.compact]))
+        views.append(_rows_view("rows", page, page.words, frozenset()))
+    if page.second_reading:
+        views.append(_rows_view("second", page, page.second_reading, frozenset(page.second_rows)))
     if page.raw_text.strip():
         views.append(_text_view("raw", page, page.raw_text))
     # The text is the raw reading normalised and without check-box marks; read it
@@ -167,29 +180,32 @@ class ConfidenceIndex:
     """Finds the OCR confidence of a printed string among a page's word rows."""
 
     def __init__(self, views: list[View]):
-        self._rows = [ln for v in views if v.name == "rows" for ln in v.lines
-                      if ln.confidences is not None]
+        self._rows = {v.name: [ln for ln in v.lines if ln.confidences is not None]
+                      for v in views if v.name in ("rows", "second")}
 
-    def lookup(self, compact: str, label: str = "") -> float | None:
+    def lookup(self, compact: str, label: str = "", view: str = "rows") -> tuple[float, bool] | None:
         """Lowest confidence (0..100) among the characters of ``compact`` (one misread
-        character makes a name or an id wrong), None if the string is not found.
+        character makes a name or an id wrong) and whether all of them were read a
+        second time; None if the string is not found.
 
         With a label key, the characters after that label are preferred: a short value
-        such as "1" occurs in many places on a page.
+        such as "1" occurs in many places on a page. A value read in the second
+        reading is looked up there; any other among the first reading's rows.
         """
         if not compact:
             return None
-        fallback: float | None = None
-        for line in self._rows:
+        fallback: tuple[float, bool] | None = None
+        for line in self._rows.get("second" if view == "second" else "rows", []):
             if line.confidences is None:
                 continue
             after = line.key.find(label) + len(label) if label and label in line.key else -1
             at = line.compact.find(compact, max(after, 0))
             if at < 0:
                 continue
-            value = min(line.confidences[at:at + len(compact)])
+            found = (min(line.confidences[at:at + len(compact)]),
+                     line.reread is not None and all(line.reread[at:at + len(compact)]))
             if after >= 0 or not label:
-                return value
+                return found
             if fallback is None:
-                fallback = value
+                fallback = found
         return fallback
