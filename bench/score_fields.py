@@ -30,7 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.document import Barcode, Page, Word  # noqa: E402
-from ingest.extract import extract, load_rules  # noqa: E402
+from ingest.extract import KnownValues, extract, learn_from, load_rules  # noqa: E402
 
 FIELDS = ("patient_id", "patient_name", "document_date", "vendor", "device_type",
           "contract_start", "contract_end", "monthly_fee", "doctor", "flow_rest",
@@ -70,11 +70,13 @@ def same(predicted: object, truth: object) -> bool:
 
 
 def predictions_from_pages(truth: dict, pages_dir: pathlib.Path | None,
-                           config: pathlib.Path) -> tuple[dict, float]:
+                           config: pathlib.Path, use_known: bool = True) -> tuple[dict, float]:
     rules = load_rules(config)
     out: dict[str, dict] = {}
     elapsed = 0.0
-    for name, record in truth.items():
+    # As the intake does: files in name order, each learning from the ones before.
+    known = KnownValues() if use_known else None
+    for name, record in sorted(truth.items()):
         if pages_dir is None:
             pages = truth_pages(record)
         else:
@@ -83,12 +85,22 @@ def predictions_from_pages(truth: dict, pages_dir: pathlib.Path | None,
                 continue
             pages = [page_from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
         start = time.perf_counter()
-        result = extract(pages, rules)
+        result = extract(pages, rules, known)
         elapsed += time.perf_counter() - start
+        if known is not None:
+            learn_from(result, known, rules)
         out[name] = {"doc_type": result.doc_type,
                      "fields": {k: v.value for k, v in result.fields.items()},
                      "review": {v.name: v.value for v in result.review},
                      "flags": result.flags, "title": result.title}
+    if known is not None:
+        # As the intake does once a batch is stored: review values that match a
+        # value now on file are filled in.
+        for pred in out.values():
+            pid = pred["fields"].get("patient_id")
+            for field, value in list(pred["review"].items()):
+                if field not in pred["fields"] and known.supports(field, value, pid):
+                    pred["fields"][field] = pred["review"].pop(field)
     return out, elapsed
 
 
@@ -172,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shoko", default=str(ROOT / ".venv" / "bin" / "shoko"))
     parser.add_argument("--json", action="store_true", help="the whole report as JSON")
     parser.add_argument("--missed", action="store_true", help="also list fields not found")
+    parser.add_argument("--no-known", action="store_true",
+                        help="pages modes: read each file alone, without values known from earlier files")
     args = parser.parse_args(argv)
 
     truth = json.loads(args.truth.read_text(encoding="utf-8"))
@@ -180,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         predicted = predictions_from_cli(args.data_dir, args.shoko)
     else:
         predicted, elapsed = predictions_from_pages(
-            truth, None if args.truth_text else args.pages_dir, args.config)
+            truth, None if args.truth_text else args.pages_dir, args.config, not args.no_known)
     report = score(truth, predicted)
     if elapsed is not None:
         report["extract_seconds_per_file"] = elapsed / max(1, len(predicted))

@@ -26,7 +26,7 @@ import pytesseract
 from PIL import Image
 
 from ingest.document import Extraction, Page, ReadDocument
-from ingest.extract import extract
+from ingest.extract import KnownValues, extract
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
 from ingest.ocr import OcrEngine
 from ingest.pages import PageJob, read_page
@@ -63,15 +63,16 @@ def read_page_job(job: PageJob, engine: OcrEngine) -> Page:
         raise OcrFailed(f"{Path(job.path).name} page {job.index + 1}: {e}") from e
 
 
-def assemble(planned: PlannedFile, pages: Iterable[Page], rules) -> ReadDocument:
-    """Step ``extract`` on the pages in page order.
+def assemble(planned: PlannedFile, pages: Iterable[Page], rules,
+             known: KnownValues | None = None) -> ReadDocument:
+    """Step ``extract`` on the pages in page order, with the values already on file.
 
     The text is already safe at this point; a fault in extraction must not lose
     the file, so the document is kept as ``other`` and flagged for review.
     """
     ordered = sorted(pages, key=lambda p: p.number)
     try:
-        extraction = extract(ordered, rules)
+        extraction = extract(ordered, rules, known)
     except Exception as e:  # noqa: BLE001 - any extractor fault, logged with its trace
         log.exception("extraction failed for %s", planned.source_name)
         extraction = Extraction(flags=[f"extraction_failed: {type(e).__name__}: {e}"])

@@ -71,6 +71,16 @@ class FieldCorrected(AuditEvent):
 
 
 @dataclass(frozen=True)
+class FieldConfirmed(AuditEvent):
+    """A value awaiting review was filled in because it matches one on file."""
+
+    action: ClassVar[str] = "field_confirmed"
+    name: str = ""
+    value: str | int | float | None = None
+    because: str = ""
+
+
+@dataclass(frozen=True)
 class LinkAdded(AuditEvent):
     action: ClassVar[str] = "link_added"
     item: str = ""

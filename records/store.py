@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, event, func, insert, select, update, delete
+from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from records import audit as audit_events
@@ -262,6 +262,49 @@ class Records:
                 new_value=None if value is None else json.dumps(value, ensure_ascii=False), actor=actor, at=at,
             ))
             self._audit(conn, audit_events.FieldCorrected(actor, at, number, name, old, value))
+
+    def sure_values(self, names: tuple[str, ...], bar: float) -> dict[int, dict[str, object]]:
+        """Filled values of ``names`` set by staff or read at confidence >= ``bar``:
+        {document number: {field name: value}}."""
+        f = t.fields.c
+        with self.read() as conn:
+            rows = conn.execute(select(f.document_id, f.name, f.value).where(
+                f.name.in_(names), f.state == "filled", or_(f.source == "staff", f.confidence >= bar)))
+            out: dict[int, dict[str, object]] = {}
+            for number, name, value in rows:
+                out.setdefault(number, {})[name] = json.loads(value)
+            return out
+
+    def review_values(self) -> list[dict]:
+        """Every value awaiting review, with its document's filled patient id (or None)."""
+        f, pid = t.fields.c, t.fields.alias("pid")
+        query = (select(f.document_id, f.name, f.value, f.confidence, pid.c.value.label("patient_id"))
+                 .select_from(t.fields.outerjoin(pid, and_(pid.c.document_id == f.document_id,
+                                                          pid.c.name == "patient_id",
+                                                          pid.c.state == "filled")))
+                 .where(f.state == "review").order_by(f.document_id, f.name))
+        with self.read() as conn:
+            return [{"doc_id": format_doc_id(r.document_id), "name": r.name, "value": json.loads(r.value),
+                     "confidence": r.confidence,
+                     "patient_id": None if r.patient_id is None else str(json.loads(r.patient_id))}
+                    for r in conn.execute(query)]
+
+    def confirm_review(self, doc_id: str, name: str, confidence: float, actor: str, because: str) -> bool:
+        """Fill in a value that was awaiting review, as read; False if it no longer awaits review."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        f = t.fields.c
+        with self.write() as conn:
+            row = conn.execute(select(t.fields).where(f.document_id == number, f.name == name,
+                                                      f.state == "review")).mappings().first()
+            if row is None:
+                return False
+            conn.execute(update(t.fields).where(f.document_id == number, f.name == name).values(
+                state="filled", confidence=max(row["confidence"] or 0.0, confidence),
+                updated_at=at, updated_by=actor))
+            self._audit(conn, audit_events.FieldConfirmed(actor, at, number, name,
+                                                          json.loads(row["value"]), because))
+            return True
 
     def field_history(self, doc_id: str) -> list[dict]:
         """Hand corrections of a document's fields, oldest first."""

@@ -7,10 +7,14 @@ For every file, in this order, each step with its one reason to fail:
     known_bytes  same bytes stored before → duplicate        —
     plan         format and layout from the header           EmptyFile … TooLarge
     read_pages   text layer or OCR, in the process pool      UnreadableFile, OcrFailed
-    assemble     classification and fields                   —
+    assemble     classification and fields, weighed against
+                 the values already on file (doctors, …)     —
     store        original into the vault, record committed   —
     index        searchable                                  (reconciled at start)
     settle       intake row closed: stored / duplicate / quarantined
+
+and once the batch is done, ``confirm_known_values``: values left for review on
+any document that now match a value on file are filled in (audited).
 
 Pages of several files are in the pool at once, so a batch keeps every core busy;
 outcomes still come back in input order.
@@ -29,6 +33,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ingest.document import ReadDocument
+from ingest.extract import KnownValues, learn_from
+from ingest.extract.known import KNOWN_FIELDS
 from ingest.formats import Limits
 from ingest.ocr import TesseractEngine
 from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
@@ -93,6 +99,7 @@ class Intake:
         self.workers = max(1, workers)
         self.actor = actor
         self._pool: ProcessPoolExecutor | None = None
+        self._known: KnownValues | None = None
 
     def __enter__(self) -> "Intake":
         return self
@@ -135,6 +142,9 @@ class Intake:
                 while pending and (not window or counter.in_flight < 2 * self.workers):
                     window.append(self._start(pending.popleft(), counter))
                 yield self._finish(window.popleft(), move, counter)
+            # Files of this batch may have made known a value that earlier
+            # documents left for review: the outcome does not depend on file order.
+            confirm_known_values(self.records, self.index, self.rules)
         finally:
             # Stopped early (SIGTERM): files started but not finished stay where
             # they are and are taken again next time.
@@ -173,7 +183,8 @@ class Intake:
                 outcome = Outcome(item.shown_as, "duplicate", flight.duplicate_of)
             else:
                 pages = self._collect(flight, counter)
-                outcome = self._store(flight, assemble(flight.planned, pages, self.rules))
+                outcome = self._store(flight, assemble(flight.planned, pages, self.rules,
+                                                       self._known_values()))
         except IngestError as e:
             outcome = self._quarantine(flight, e, move)
         self.records.intake_set(
@@ -236,7 +247,13 @@ class Intake:
         if not created:
             return Outcome(flight.item.shown_as, "duplicate", doc_id)
         self.index.add(index_entry(self.records.get(doc_id)))
+        learn_from(document.extraction, self._known_values(), self.rules)
         return Outcome(flight.item.shown_as, "ingested", doc_id, new.doc_type, pages=len(new.pages))
+
+    def _known_values(self) -> KnownValues:
+        if self._known is None:
+            self._known = known_values(self.records, self.rules)
+        return self._known
 
     def _quarantine(self, flight: _InFlight, error: IngestError, move: bool) -> Outcome:
         item = flight.item
@@ -277,6 +294,32 @@ class Intake:
         for doc_id in sorted(extra):
             self.index.delete(doc_id)
         return len(missing), len(extra)
+
+
+def known_values(records: Records, rules) -> KnownValues:
+    """Doctors, suppliers and patients' names as the records hold them surely."""
+    known = KnownValues()
+    for values in records.sure_values(KNOWN_FIELDS, rules.setting("known_value_bar")).values():
+        known.learn(values)
+    return known
+
+
+def confirm_known_values(records: Records, index: DocumentIndex, rules, actor: str = "shoko") -> int:
+    """Fill in values awaiting review that match a value on file (audited); returns how many.
+
+    Run after a batch is stored and after a hand correction: either may have made
+    a value known that documents stored earlier could not yet rely on.
+    """
+    known = known_values(records, rules)
+    quality = rules.setting("known_value_quality")
+    changed: set[str] = set()
+    for row in records.review_values():
+        if known.supports(row["name"], row["value"], row["patient_id"]) and records.confirm_review(
+                row["doc_id"], row["name"], quality, actor, "matches a value on file"):
+            changed.add(row["doc_id"])
+    for doc_id in sorted(changed):
+        index.add(index_entry(records.get(doc_id)))
+    return len(changed)
 
 
 def _fingerprint(path: Path) -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from shoko.claims import catalogue_at
 from shoko.errors import UnknownDocument
-from shoko.intake import index_entry
+from shoko.intake import confirm_known_values, index_entry
 
 from webui.auth import actor, requires
 from webui.fields import fields_for, kind_of, parse_value
@@ -126,6 +126,11 @@ def correct(doc_id: str):
     services().records.correct_field(doc.id, name, value, actor())
     services().index.add(index_entry(services().records.get(doc.id)))
     flash(f"{FIELDS[name]}を{'消しました' if value is None else '修正しました'}。", "info")
+    # A value a person typed is known from now on: other documents waiting for
+    # review on the same doctor, supplier or patient's name are filled in.
+    confirmed = confirm_known_values(services().records, services().index, services().rules)
+    if confirmed:
+        flash(f"同じ値で確認待ちだった他の{confirmed}件の文書も確定しました。", "info")
     return redirect(url_for(".view", doc_id=doc.id, _anchor="fields"))
 
 

@@ -51,6 +51,7 @@ AUDIT_ACTIONS = {
     "file_quarantined": "隔離",
     "quarantine_resolved": "隔離の処理",
     "field_corrected": "項目の修正",
+    "field_confirmed": "登録済みの値と一致したため確定",
     "link_added": "請求項目との紐付け",
     "link_removed": "紐付けの解除",
     "claim_marked": "請求済みの記録",

@@ -14,10 +14,12 @@ from ingest.extract.classify import classify_page, part_verdict, split_parts
 from ingest.extract.devices import read_device
 from ingest.extract.fields import (Candidate, choose, read_view, to_field_value, vendor_candidates,
                                    weigh_ocr)
+from ingest.extract.known import KnownValues, apply_known, sure_values
 from ingest.extract.rules import ExtractionRules, load_rules
 from ingest.extract.text import ConfidenceIndex, page_views
 
-__all__ = ["ExtractionRules", "load_rules", "extract", "patient_id_from_barcode"]
+__all__ = ["ExtractionRules", "KnownValues", "load_rules", "extract", "learn_from",
+           "patient_id_from_barcode"]
 
 _BARCODE_ID = re.compile(r"^\s*(?:(?:PID|ID|患者ID|No\.?)\s*[:：=]?\s*)?(\d{4,12})\s*$", re.IGNORECASE)
 
@@ -28,11 +30,12 @@ def patient_id_from_barcode(barcode: Barcode) -> str | None:
     return match.group(1) if match else None
 
 
-def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
+def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None = None) -> Extraction:
     """Classify a document and read its fields.
 
     A file holding two documents is flagged "compound" and read as its first one.
-    Values below the review threshold go to ``review`` instead of ``fields``.
+    Values below the review threshold go to ``review`` instead of ``fields``, unless
+    they spell exactly a value ``known`` from other documents (see ``known.py``).
     """
     result = Extraction()
     if not pages:
@@ -100,7 +103,14 @@ def extract(pages: list[Page], rules: ExtractionRules) -> Extraction:
     _far_apart_dates(result, rules)
     if "patient_id" in wanted:
         _barcode_patient_id(part_pages, result)
+    if known is not None:
+        apply_known(result, known, rules.setting("known_value_quality"))
     return result
+
+
+def learn_from(extraction: Extraction, known: KnownValues, rules: ExtractionRules) -> None:
+    """Add a stored document's sure values to ``known``."""
+    known.learn(sure_values(extraction, rules.setting("known_value_bar")))
 
 
 def _far_apart_dates(result: Extraction, rules: ExtractionRules) -> None:

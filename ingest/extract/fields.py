@@ -45,6 +45,7 @@ class Candidate:
     context: dt.date | None = None  # latest visit date printed above the value
     label: str = ""  # the label's key, to find the value's characters beside it
     second: bool = False  # read on a row that OCR read a second time (independent reading)
+    kind: str = ""  # the value parser that read it (date, person, …)
 
 
 def _strip(text: str) -> str:
@@ -194,7 +195,7 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         occurrences[field] = k + 1
         out.append(Candidate(field, value, quality, view.page, view.source, raw, view.name,
                              (view.page, field, k), (view.page, line.number / n_lines),
-                             context=context, label=label))
+                             context=context, label=label, kind=kinds.get(field, "")))
         if field in ("guidance_date", "measurement_date"):
             context = dt.date.fromisoformat(str(value))
 
@@ -247,7 +248,8 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
                                      rules.setting("standalone_date_quality"), view.page,
                                      view.source, standalone[1], view.name,
                                      (view.page, "standalone", k),
-                                     (view.page, line.number / n_lines), labelled=False))
+                                     (view.page, line.number / n_lines), labelled=False,
+                                     kind="date"))
     return ViewReading(out, labelled_dates, labels_seen)
 
 
@@ -312,13 +314,24 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
     return out
 
 
+_NUMBERED = frozenset({"date", "period", "yen", "percent", "pressure", "flow", "patient_id"})
+_ERA_CHARACTERS = frozenset("明治大正昭和平成令元MTSHRmtshr")
+
+
+def _value_bearing(char: str) -> bool:
+    """Characters a date's or number's value is made of: digits, era, decimal point.
+    Units and 年月日 are checked by the parser's pattern, not by their shapes."""
+    return char.isdigit() or char in _ERA_CHARACTERS or char == "."
+
+
 def weigh_ocr(candidate: Candidate, index: ConfidenceIndex) -> None:
     """Scale the candidate's quality by how far the OCR engine trusted the characters
     of its value (text layers are trusted), and mark a value whose characters all
     come from the second reading of their row."""
     if candidate.source != "ocr":
         return
-    found = index.lookup(str(candidate.raw).replace(" ", ""), candidate.label, candidate.view)
+    found = index.lookup(str(candidate.raw).replace(" ", ""), candidate.label, candidate.view,
+                         _value_bearing if candidate.kind in _NUMBERED else None)
     if found is None:
         candidate.quality *= 0.9
         return

@@ -15,6 +15,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 from ingest.document import Page, Word
 
@@ -183,7 +184,8 @@ class ConfidenceIndex:
         self._rows = {v.name: [ln for ln in v.lines if ln.confidences is not None]
                       for v in views if v.name in ("rows", "second")}
 
-    def lookup(self, compact: str, label: str = "", view: str = "rows") -> tuple[float, bool] | None:
+    def lookup(self, compact: str, label: str = "", view: str = "rows",
+               bearing: Callable[[str], bool] | None = None) -> tuple[float, bool] | None:
         """Lowest confidence (0..100) among the characters of ``compact`` (one misread
         character makes a name or an id wrong) and whether all of them were read a
         second time; None if the string is not found.
@@ -191,6 +193,8 @@ class ConfidenceIndex:
         With a label key, the characters after that label are preferred: a short value
         such as "1" occurs in many places on a page. A value read in the second
         reading is looked up there; any other among the first reading's rows.
+        With ``bearing``, only the characters it accepts count for the confidence
+        (a date's digits and era, not a 日 the date parser already knew was misread).
         """
         if not compact:
             return None
@@ -202,8 +206,10 @@ class ConfidenceIndex:
             at = line.compact.find(compact, max(after, 0))
             if at < 0:
                 continue
-            found = (min(line.confidences[at:at + len(compact)]),
-                     line.reread is not None and all(line.reread[at:at + len(compact)]))
+            span = range(at, at + len(compact))
+            counted = [i for i in span if bearing is None or bearing(line.compact[i])] or list(span)
+            found = (min(line.confidences[i] for i in counted),
+                     line.reread is not None and all(line.reread[i] for i in span))
             if after >= 0 or not label:
                 return found
             if fallback is None:
