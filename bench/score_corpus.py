@@ -1,7 +1,7 @@
 """Score OCR text and search on a corpus with ground truth (corpus README format).
 
 Ingests the corpus through the real ``shoko`` command into a fresh data
-directory (or reads an existing one with --data-dir), then reports:
+directory (or --data-dir; one that already holds a database is only read), then reports:
 
 - every file ingested or quarantined (accounting);
 - character error rate of ``show --json`` text against the truth text, after
@@ -53,7 +53,8 @@ def shoko(data_dir: Path, *args: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--data-dir", type=Path, help="an already ingested data directory (skips ingest)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="ingest into this directory, or, if it already holds a database, only read it")
     parser.add_argument("--verbose", action="store_true", help="print per-file CER")
     parser.add_argument("--config", type=Path, help="a shoko settings file (e.g. to try ocr_languages)")
     args = parser.parse_args()
@@ -63,7 +64,7 @@ def main() -> int:
     queries = json.loads((args.corpus / "queries.json").read_text(encoding="utf-8"))
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="shoko-score-"))
-    if not args.data_dir:
+    if not (data_dir / "shoko.sqlite3").exists():
         out = shoko(data_dir, "ingest", str(args.corpus / "docs"), "--json")
         outcomes = [json.loads(line) for line in out.splitlines()]
         statuses = {}

@@ -168,12 +168,16 @@ def _read_row(image: Image.Image, row: list[Word], dpi: int, engine: OcrEngine,
               scale: float) -> list[Word]:
     """The row cut out with a margin and read as one line, in page coordinates."""
     left = min(w.box[0] for w in row)
-    top = min(w.box[1] for w in row)
     right = max(w.box[0] + w.box[2] for w in row)
-    bottom = max(w.box[1] + w.box[3] for w in row)
-    pad = max(4, (bottom - top) // 3)
-    x0, y0 = max(0, left - pad), max(0, top - pad)
-    crop = image.crop((x0, y0, min(image.width, right + pad), min(image.height, bottom + pad)))
+    # The band most words share: one tall box (a tick, a bracket, two glyphs read
+    # as one) would reach into the next row.
+    top = sorted(w.box[1] for w in row)[len(row) // 2]
+    bottom = sorted(w.box[1] + w.box[3] for w in row)[len(row) // 2]
+    # White to the sides (Tesseract drops a glyph touching the edge), little above
+    # and below: the rows next to it must stay out.
+    side, rise = max(8, bottom - top), max(4, (bottom - top) // 3)
+    x0, y0 = max(0, left - side), max(0, top - rise)
+    crop = image.crop((x0, y0, min(image.width, right + side), min(image.height, bottom + rise)))
     if scale != 1.0:
         crop = crop.resize((round(crop.width * scale), round(crop.height * scale)),
                            Image.Resampling.LANCZOS)

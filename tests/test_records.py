@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.extract import load_rules
 from records import Records
 from records.store import NewDocument, NewField, NewPage
+from search.index import WhooshIndex
 from shoko.errors import UnknownDocument
+from shoko.intake import confirm_known_values
+from shoko.settings import CONFIG_DIR
 
 
 @pytest.fixture
@@ -89,3 +93,40 @@ def test_concurrent_writers_never_meet_a_locked_database(tmp_path):
     assert errors == []
     assert len(first.field_history(doc_id)) == 120
     assert first.verify() == []  # the audit chain stayed linear under concurrency
+
+
+def _doctor_document(tmp_path: Path, content: bytes, state: str, confidence: float,
+                     doctor: str = "宮本 亮") -> tuple[NewDocument, Path]:
+    doc, source = new_document(tmp_path, content)
+    doc.fields.append(NewField("doctor", doctor, state, "ocr", 1, confidence, doctor))
+    return doc, source
+
+
+def test_values_awaiting_review_are_confirmed_by_values_on_file(records, tmp_path):
+    rules = load_rules(CONFIG_DIR)
+    index = WhooshIndex.in_memory()
+    unsure, _ = records.store_document(*_doctor_document(tmp_path, b"a", "review", 0.3), actor="shoko")
+    other, _ = records.store_document(*_doctor_document(tmp_path, b"b", "review", 0.3, "宮本 宮"), actor="shoko")
+    records.store_document(*_doctor_document(tmp_path, b"c", "filled", 0.7), actor="shoko")
+    assert records.sure_values(("doctor",), 0.85) == {}
+    assert confirm_known_values(records, index, rules) == 0  # a weak reading vouches for nothing
+
+    records.store_document(*_doctor_document(tmp_path, b"d", "filled", 0.95), actor="shoko")
+    assert confirm_known_values(records, index, rules) == 1
+    confirmed = records.get(unsure).fields["doctor"]
+    assert (confirmed["state"], confirmed["value"]) == ("filled", "宮本 亮")
+    assert confirmed["confidence"] == pytest.approx(rules.setting("known_value_quality"))
+    assert records.get(other).review_fields["doctor"]["value"] == "宮本 宮"
+    assert [e["action"] for e in records.audit_for(unsure)][-1] == "field_confirmed"
+    assert index.search("宮本").total == 1  # the confirmed document was indexed again
+    assert confirm_known_values(records, index, rules) == 0  # idempotent
+    assert records.verify() == []
+
+
+def test_a_staff_correction_makes_a_value_known(records, tmp_path):
+    doc_id, _ = records.store_document(*_doctor_document(tmp_path, b"a", "review", 0.3, "大塚 留子"),
+                                       actor="shoko")
+    records.correct_field(doc_id, "doctor", "大塚 智子", actor="clerk")
+    assert records.sure_values(("doctor",), 0.99) == {1: {"doctor": "大塚 智子"}}
+    rows = records.review_values()
+    assert [(r["name"], r["patient_id"]) for r in rows] == [("spo2", "00123456")]

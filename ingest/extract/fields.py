@@ -365,7 +365,7 @@ def choose(field: str, candidates: list[Candidate], rules: ExtractionRules) -> C
     for readings in slots.values():
         first = _one_reading([c for c in readings if not c.second], disagree)
         second = _one_reading([c for c in readings if c.second], disagree)
-        winners.append(_two_readings(first, second, disagree))
+        winners.append(_two_readings(first, second))
     values: list[Candidate] = []
     for w in sorted(winners, key=lambda c: -c.quality):
         same = [v for v in values if _same(v.value, w.value)]
@@ -398,21 +398,22 @@ def _one_reading(readings: list[Candidate], disagree: float) -> Candidate | None
     return _with_quality(best, best.quality * disagree)
 
 
-def _two_readings(first: Candidate | None, second: Candidate | None,
-                  disagree: float) -> Candidate:
-    """One slot's value from two independent OCR readings of its row.
+def _two_readings(first: Candidate | None, second: Candidate | None) -> Candidate:
+    """One slot's value from two OCR readings of its row.
 
     Agreeing readings keep the surer one's quality, no more: one engine reading the
     same pixels twice repeats its own misreads, so agreement is weak evidence.
-    Disagreeing ones leave the stronger, doubted as much as the weaker one was
-    believed: a confident rival casts real doubt, a reading of noise almost none.
+    Disagreeing ones leave the stronger, weighted by its share of the two
+    qualities: a rival as sure as the winner halves it, a reading of noise costs
+    almost nothing.
     """
     if first is None or second is None:
         return first or second  # type: ignore[return-value]
     if _same(first.value, second.value):
         return max(first, second, key=lambda c: c.quality)
     best, rival = sorted((first, second), key=lambda c: -c.quality)
-    return _with_quality(best, best.quality * (1 - rival.quality * (1 - disagree)))
+    share = best.quality / (best.quality + rival.quality) if best.quality > 0 else 0.0
+    return _with_quality(best, best.quality * share)
 
 
 def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidate | None:
