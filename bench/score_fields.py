@@ -49,7 +49,7 @@ def page_from_dict(d: dict) -> Page:
         barcodes=[Barcode(b["kind"], b["data"]) for b in d.get("barcodes", [])],
         second_reading=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w["line"]))
                         for w in d.get("second_reading", [])],
-        second_rows=list(d.get("second_rows", [])))
+        reread_words=list(d.get("reread_words", [])))
 
 
 def truth_pages(record: dict) -> list[Page]:

@@ -27,11 +27,12 @@ class Page:
     rotation: int = 0  # degrees the scan was turned to read it (0, 90, 180, 270)
     skew: float = 0.0  # degrees of skew corrected before OCR
     barcodes: list[Barcode] = field(default_factory=list)
-    # The page's words again with its weakest rows read a second time, each on its
-    # own, and the numbers of those rows: an independent reading the extractor can
-    # weigh against the first. Empty when no row was read again.
+    # The page's words again with its weakest stretches of rows read a second time,
+    # each on its own, and which of those words (indices) come from that second
+    # reading: the extractor weighs them against the first. Empty when nothing
+    # was read again.
     second_reading: list[Word] = field(default_factory=list)
-    second_rows: list[int] = field(default_factory=list)
+    reread_words: list[int] = field(default_factory=list)
 
     @property
     def mean_confidence(self) -> float | None:

@@ -73,7 +73,7 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
             turned = other
     second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine)
     marked, printed = _with_checkboxes(turned.result, turned.checkboxes)
-    second_words, second_rows = _second_reading(turned.result, second, turned.checkboxes)
+    second_words, reread_words = _second_reading(turned.result, second, turned.checkboxes)
     return Page(
         number=number,
         text=normalise_text(printed),
@@ -84,7 +84,7 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
         skew=turned.skew,
         barcodes=read_barcodes(turned.upright),
         second_reading=second_words,
-        second_rows=second_rows,
+        reread_words=reread_words,
     )
 
 
@@ -130,13 +130,14 @@ def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine)
 def _second_reading(result: OcrResult, second: dict[int, list[Word]],
                     checkboxes: list[Checkbox]) -> tuple[list[Word], list[int]]:
     """The page's words with the reread rows replaced, check-box marks merged in as
-    in the first reading, and the numbers of the reread rows."""
+    in the first reading, and the indices of the words read a second time."""
     if not second:
         return [], []
-    reread = {(w.text, w.box) for row in second.values() for w in row}
+    first = {(w.text, w.box) for w in result.words}
+    reread = {(w.text, w.box) for row in second.values() for w in row} - first
     words, _ = merge_words(replace_rows(result.words, second),
                            [_checkbox_word(c) for c in checkboxes])
-    return words, sorted({w.line for w in words if (w.text, w.box) in reread})
+    return words, [i for i, w in enumerate(words) if (w.text, w.box) in reread]
 
 
 def _blank_out(image: Image.Image, checkboxes: list[Checkbox]) -> Image.Image:

@@ -130,7 +130,7 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     return [sorted(r, key=lambda w: w.box[0]) for r in rows]
 
 
-def _row_line(page: int, number: int, row: list[Word], second_rows: frozenset[int] = frozenset()) -> Line:
+def _row_line(page: int, number: int, row: list[Word], reread_ids: frozenset[int] = frozenset()) -> Line:
     heights = [w.box[3] for w in row if w.text.strip()]
     char_h = statistics.median(heights) if heights else 10
     parts: list[str] = []
@@ -145,7 +145,7 @@ def _row_line(page: int, number: int, row: list[Word], second_rows: frozenset[in
             parts.append(" ")
         parts.append(t)
         confidences.extend([max(0.0, float(w.confidence))] * len(t))
-        reread.extend([w.line in second_rows] * len(t))
+        reread.extend([id(w) in reread_ids] * len(t))
         prev_right = max(prev_right or 0, w.box[0] + w.box[2])
     line = Line.make(page, number, "".join(parts))
     if len(confidences) == len(line.compact):
@@ -155,8 +155,9 @@ def _row_line(page: int, number: int, row: list[Word], second_rows: frozenset[in
     return line
 
 
-def _rows_view(name: str, page: Page, words: list[Word], second_rows: frozenset[int]) -> View:
-    lines = [_row_line(page.number, i, row, second_rows) for i, row in enumerate(_rows(words))]
+def _rows_view(name: str, page: Page, words: list[Word], reread: list[int]) -> View:
+    reread_ids = frozenset(id(words[i]) for i in reread if 0 <= i < len(words))
+    lines = [_row_line(page.number, i, row, reread_ids) for i, row in enumerate(_rows(words))]
     return View(name, page.number, page.source, [ln for ln in lines if ln.compact])
 
 
@@ -164,9 +165,9 @@ def page_views(page: Page) -> list[View]:
     """The views a page is read in, best first for OCR pages."""
     views: list[View] = []
     if page.words:
-        views.append(_rows_view("rows", page, page.words, frozenset()))
+        views.append(_rows_view("rows", page, page.words, []))
     if page.second_reading:
-        views.append(_rows_view("second", page, page.second_reading, frozenset(page.second_rows)))
+        views.append(_rows_view("second", page, page.second_reading, page.reread_words))
     if page.raw_text.strip():
         views.append(_text_view("raw", page, page.raw_text))
     # The text is the raw reading normalised and without check-box marks; read it

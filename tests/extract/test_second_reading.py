@@ -27,7 +27,7 @@ def _page(rows: list[list[tuple[str, float]]], second: dict[int, list[tuple[str,
     if second:
         page.second_reading = [w for n, row in enumerate(rows)
                                for w in words_of(n, second.get(n, row))]
-        page.second_rows = sorted(second)
+        page.reread_words = [i for i, w in enumerate(page.second_reading) if w.line in second]
     return page
 
 
