@@ -1,10 +1,10 @@
 """OCR behind a narrow interface, and the page geometry fixes that precede it.
 
 ``OcrEngine`` is what the pipeline needs from an OCR engine: words with
-confidences for an upright image or for one line of it, and the orientation of
-a page. A page's weakest rows are read a second time on their own
-(:func:`reread_weak_rows`): Tesseract reads a row cut out of a busy form much
-better than it did inside the page.
+confidences for an upright page or for a plain block of lines, and the
+orientation of a page. A page's weakest rows are read a second time away from
+everything around them (:func:`reread_weak_rows`): Tesseract often reads a row
+cut out of a busy form better than it did inside the page.
 ``TesseractEngine`` implements it with pytesseract. Skew is measured here with a
 projection profile, which is cheap and engine-independent.
 """
@@ -36,8 +36,8 @@ class OcrEngine(Protocol):
     def read(self, image: Image.Image, dpi: int) -> OcrResult:
         """Recognise an upright page."""
 
-    def read_line(self, image: Image.Image, dpi: int) -> OcrResult:
-        """Recognise an image holding one line of text."""
+    def read_block(self, image: Image.Image, dpi: int) -> OcrResult:
+        """Recognise an image holding one block of lines (no columns, no layout to find)."""
 
     def orientation(self, image: Image.Image) -> tuple[int, float]:
         """Clockwise degrees (0/90/180/270) the page must be turned, and a confidence."""
@@ -54,8 +54,8 @@ class TesseractEngine:
     def read(self, image: Image.Image, dpi: int) -> OcrResult:
         return self._read(image, dpi, self.page_segmentation)
 
-    def read_line(self, image: Image.Image, dpi: int) -> OcrResult:
-        return self._read(image, dpi, 7)  # psm 7: the image is a single text line
+    def read_block(self, image: Image.Image, dpi: int) -> OcrResult:
+        return self._read(image, dpi, 6)  # psm 6: a single uniform block of text
 
     def _read(self, image: Image.Image, dpi: int, segmentation: int) -> OcrResult:
         data = pytesseract.image_to_data(
@@ -106,9 +106,8 @@ def _result_from_data(data: dict) -> OcrResult:
 class Reread:
     """Which rows of a page are read a second time, and how."""
 
-    below: float = 80.0  # a row whose weakest word is under this confidence
-    limit: int = 16  # at most this many rows per page, weakest first
-    scale: float = 1.0  # the row's crop is resized by this before reading (measured: 2x is no better)
+    below: float = 80.0  # a stretch whose weakest word is under this confidence
+    limit: int = 16  # at most this many stretches per page, weakest first
 
 
 def reread_weak_rows(image: Image.Image, result: OcrResult, dpi: int, engine: OcrEngine,
@@ -116,18 +115,20 @@ def reread_weak_rows(image: Image.Image, result: OcrResult, dpi: int, engine: Oc
     """Second readings of the page's weakest rows: {row number: the row's words, its
     weak stretches read again, in page coordinates}.
 
-    A row is cut into stretches at wide gaps (form columns), and each weak stretch
-    is cut out and read alone. Neighbouring table cells, ruled lines and columns
-    confuse Tesseract's page layout; read as one line, the same characters often
-    read cleanly, though sometimes worse. Which reading is right is the
-    extractor's call: it sees both.
+    A row is cut into stretches at wide gaps (form columns), and the weak stretches
+    are cut out and read again, away from everything around them. Neighbouring
+    table cells, ruled lines and columns confuse Tesseract's page layout; read
+    alone, the same characters often read cleanly, though sometimes worse. Which
+    reading is right is the extractor's call: it sees both.
     """
     stretches = [(row[0].line, i, stretch) for row in _word_rows(result.words)
                  for i, stretch in enumerate(_stretches(row))]
     weak = sorted((s for s in stretches if min(w.confidence for w in s[2]) < reread.below),
                   key=lambda s: min(w.confidence for w in s[2]))[:reread.limit]
-    again = {(line, i): words for line, i, stretch in weak
-             if (words := _read_row(image, stretch, dpi, engine, reread.scale))}
+    if not weak:
+        return {}
+    readings = _read_apart(image, [stretch for _, _, stretch in weak], dpi, engine)
+    again = {(line, i): words for (line, i, _), words in zip(weak, readings) if words}
     second: dict[int, list[Word]] = {}
     for line, i, stretch in stretches:
         second.setdefault(line, []).extend(again.get((line, i), stretch))
@@ -164,28 +165,45 @@ def _word_rows(words: list[Word]) -> list[list[Word]]:
     return rows
 
 
-def _read_row(image: Image.Image, row: list[Word], dpi: int, engine: OcrEngine,
-              scale: float) -> list[Word]:
-    """The row cut out with a margin and read as one line, in page coordinates."""
-    left = min(w.box[0] for w in row)
-    right = max(w.box[0] + w.box[2] for w in row)
+def _read_apart(image: Image.Image, stretches: list[list[Word]], dpi: int,
+                engine: OcrEngine) -> list[list[Word]]:
+    """Each stretch cut out with a margin, the cuts stacked one under another with
+    blank space between, read in one OCR call (one call per stretch would cost a
+    Tesseract start each), and the words given back per stretch in page coordinates."""
+    cuts = [_cut(image, stretch) for stretch in stretches]
+    gap = max(crop.height for crop, _ in cuts)
+    sheet = Image.new("L", (max(crop.width for crop, _ in cuts) + 2 * gap,
+                            sum(crop.height for crop, _ in cuts) + gap * (len(cuts) + 1)), 255)
+    places: list[tuple[int, int, int]] = []  # top on the sheet, x and y offsets to the page
+    y = gap
+    for crop, (x0, y0) in cuts:
+        sheet.paste(crop, (gap, y))
+        places.append((y, x0 - gap, y0 - y))
+        y += crop.height + gap
+    out: list[list[Word]] = [[] for _ in stretches]
+    for word in engine.read_block(sheet, dpi).words:
+        centre = word.box[1] + word.box[3] / 2
+        k = max((k for k, (top, _, _) in enumerate(places) if top - gap / 2 <= centre), default=0)
+        _, dx, dy = places[k]
+        left, top, width, height = word.box
+        out[k].append(Word(word.text, word.confidence, (left + dx, top + dy, width, height),
+                           stretches[k][0].line))
+    return out
+
+
+def _cut(image: Image.Image, stretch: list[Word]) -> tuple[Image.Image, tuple[int, int]]:
+    """The stretch with a margin, and where that cut starts on the page."""
+    left = min(w.box[0] for w in stretch)
+    right = max(w.box[0] + w.box[2] for w in stretch)
     # The band most words share: one tall box (a tick, a bracket, two glyphs read
     # as one) would reach into the next row.
-    top = sorted(w.box[1] for w in row)[len(row) // 2]
-    bottom = sorted(w.box[1] + w.box[3] for w in row)[len(row) // 2]
+    top = sorted(w.box[1] for w in stretch)[len(stretch) // 2]
+    bottom = sorted(w.box[1] + w.box[3] for w in stretch)[len(stretch) // 2]
     # White to the sides (Tesseract drops a glyph touching the edge), little above
     # and below: the rows next to it must stay out.
     side, rise = max(8, bottom - top), max(4, (bottom - top) // 3)
     x0, y0 = max(0, left - side), max(0, top - rise)
-    crop = image.crop((x0, y0, min(image.width, right + side), min(image.height, bottom + rise)))
-    if scale != 1.0:
-        crop = crop.resize((round(crop.width * scale), round(crop.height * scale)),
-                           Image.Resampling.LANCZOS)
-    result = engine.read_line(crop, round(dpi * scale))
-    return [Word(w.text, w.confidence,
-                 (x0 + round(w.box[0] / scale), y0 + round(w.box[1] / scale),
-                  round(w.box[2] / scale), round(w.box[3] / scale)), row[0].line)
-            for w in result.words]
+    return image.crop((x0, y0, min(image.width, right + side), min(image.height, bottom + rise))), (x0, y0)
 
 
 def merge_words(words: list[Word], extra: list[Word]) -> tuple[list[Word], str]:

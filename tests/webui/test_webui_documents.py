@@ -199,3 +199,24 @@ def test_audit_history_is_shown(login, documents):
     post(client, f"/documents/{documents['guidance']}/links", {"item": "C103-2", "month": "2026-10"})
     page = client.get(f"/documents/{documents['guidance']}").get_data(as_text=True)
     assert "操作の記録" in page and "取り込み" in page and "請求項目との紐付け" in page
+
+
+def test_a_hand_correction_confirms_the_same_unsure_value_elsewhere(login, documents, services, tmp_path):
+    from webui_support import store
+    folder = tmp_path / "more"
+    folder.mkdir()
+    first = store(services, folder, "a.png", "hot_guidance_record", "指導記録",
+                  [["在宅酸素療法指導記録", "主治医 大塚 留子"]], {"patient_id": PATIENT},
+                  review={"doctor": "大塚 留子"})
+    second = store(services, folder, "b.png", "hot_guidance_record", "指導記録",
+                   [["在宅酸素療法指導記録", "主治医 大塚 智子"]], {"patient_id": PATIENT},
+                   review={"doctor": "大塚 智子"})
+    client = login("kango")
+    response = post(client, f"/documents/{first}/fields", {"name": "doctor", "value": "大塚 智子"})
+    assert response.status_code == 302
+    confirmed = services.records.get(second).fields["doctor"]
+    assert (confirmed["state"], confirmed["value"], confirmed["updated_by"]) == ("filled", "大塚 智子", "shoko")
+    page = client.get(f"/documents/{first}").get_data(as_text=True)
+    assert "他の1件の文書も確定しました" in page
+    audit = client.get(f"/documents/{second}").get_data(as_text=True)
+    assert "登録済みの値と一致したため確定" in audit
