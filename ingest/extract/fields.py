@@ -21,6 +21,7 @@ _PATIENT_ID = re.compile(r"^(?:(?:pid|id|no\.?)\s*[:：.]?\s*)?(\d(?:[\d ]{2,16}
                          re.IGNORECASE)
 _PERCENT = re.compile(r"^(\d{2,3}(?:\.\d)?)\s*(%)?")
 _PRESSURE = re.compile(r"^(\d{2,3}(?:\.\d{1,2})?)\s*(torr|mmhg)?", re.IGNORECASE)
+_PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|l|ℓ)\s*/?\s*(?:分|min)")
 _NUMERIC = ("yen", "percent", "pressure", "flow")
 
@@ -100,10 +101,13 @@ def _period(body: str, rules: ExtractionRules) -> list[Reading]:
 
 
 def _yen(body: str, rules: ExtractionRules) -> list[Reading]:
-    parsed = numbers.parse_yen(_after_paren(body))
+    body = _after_paren(body)
+    parsed = numbers.parse_yen(body)
     if not parsed or not 100 <= parsed[0] <= 10_000_000:
         return []
-    return [("", parsed[0], 1.0 if parsed[1] else 0.7, str(parsed[0]))]
+    printed = _PRINTED_NUMBER.search(body)  # as printed (38,500), to find its confidence
+    return [("", parsed[0], 1.0 if parsed[1] else 0.7,
+             printed.group(0).rstrip(".,") if printed else str(parsed[0]))]
 
 
 def _percent(body: str, rules: ExtractionRules) -> list[Reading]:
