@@ -263,16 +263,15 @@ class Records:
             ))
             self._audit(conn, audit_events.FieldCorrected(actor, at, number, name, old, value))
 
-    def sure_values(self, names: tuple[str, ...], bar: float) -> dict[int, dict[str, object]]:
-        """Filled values of ``names`` set by staff or read at confidence >= ``bar``:
-        {document number: {field name: value}}."""
+    def filled_values(self, names: tuple[str, ...]) -> dict[int, dict[str, tuple[object, float, str]]]:
+        """Filled values of ``names``: {document number: {field: (value, confidence, source)}}."""
         f = t.fields.c
         with self.read() as conn:
-            rows = conn.execute(select(f.document_id, f.name, f.value).where(
-                f.name.in_(names), f.state == "filled", or_(f.source == "staff", f.confidence >= bar)))
-            out: dict[int, dict[str, object]] = {}
-            for number, name, value in rows:
-                out.setdefault(number, {})[name] = json.loads(value)
+            rows = conn.execute(select(f.document_id, f.name, f.value, f.confidence, f.source)
+                                .where(f.name.in_(names), f.state == "filled"))
+            out: dict[int, dict[str, tuple[object, float, str]]] = {}
+            for number, name, value, confidence, source in rows:
+                out.setdefault(number, {})[name] = (json.loads(value), confidence or 0.0, source)
             return out
 
     def review_values(self) -> list[dict]:

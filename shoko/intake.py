@@ -299,8 +299,11 @@ class Intake:
 def known_values(records: Records, rules) -> KnownValues:
     """Doctors, suppliers and patients' names as the records hold them surely."""
     known = KnownValues()
-    for values in records.sure_values(KNOWN_FIELDS, rules.setting("known_value_bar")).values():
-        known.learn(values)
+    bar = rules.setting("known_value_bar")
+    for values in records.filled_values(KNOWN_FIELDS).values():
+        known.learn({name: value for name, (value, confidence, source) in values.items()
+                     if source == "staff" or confidence >= bar},
+                    {name: value for name, (value, _, _) in values.items()})
     return known
 
 

@@ -108,8 +108,8 @@ def test_values_awaiting_review_are_confirmed_by_values_on_file(records, tmp_pat
     unsure, _ = records.store_document(*_doctor_document(tmp_path, b"a", "review", 0.3), actor="shoko")
     other, _ = records.store_document(*_doctor_document(tmp_path, b"b", "review", 0.3, "宮本 宮"), actor="shoko")
     records.store_document(*_doctor_document(tmp_path, b"c", "filled", 0.7), actor="shoko")
-    assert records.sure_values(("doctor",), 0.85) == {}
-    assert confirm_known_values(records, index, rules) == 0  # a weak reading vouches for nothing
+    assert records.filled_values(("doctor",)) == {3: {"doctor": ("宮本 亮", 0.7, "ocr")}}
+    assert confirm_known_values(records, index, rules) == 0  # one less sure reading vouches for nothing
 
     records.store_document(*_doctor_document(tmp_path, b"d", "filled", 0.95), actor="shoko")
     assert confirm_known_values(records, index, rules) == 1
@@ -127,6 +127,17 @@ def test_a_staff_correction_makes_a_value_known(records, tmp_path):
     doc_id, _ = records.store_document(*_doctor_document(tmp_path, b"a", "review", 0.3, "大塚 留子"),
                                        actor="shoko")
     records.correct_field(doc_id, "doctor", "大塚 智子", actor="clerk")
-    assert records.sure_values(("doctor",), 0.99) == {1: {"doctor": "大塚 智子"}}
+    assert records.filled_values(("doctor",)) == {1: {"doctor": ("大塚 智子", 1.0, "staff")}}
     rows = records.review_values()
     assert [(r["name"], r["patient_id"]) for r in rows] == [("spo2", "00123456")]
+
+
+def test_two_documents_agreeing_make_a_less_sure_value_known(records, tmp_path):
+    rules = load_rules(CONFIG_DIR)
+    index = WhooshIndex.in_memory()
+    waiting, _ = records.store_document(*_doctor_document(tmp_path, b"a", "review", 0.3), actor="shoko")
+    records.store_document(*_doctor_document(tmp_path, b"b", "filled", 0.7), actor="shoko")
+    assert confirm_known_values(records, index, rules) == 0
+    records.store_document(*_doctor_document(tmp_path, b"c", "filled", 0.65), actor="shoko")
+    assert confirm_known_values(records, index, rules) == 1
+    assert records.get(waiting).filled_fields["doctor"] == "宮本 亮"

@@ -14,7 +14,7 @@ from ingest.extract.classify import classify_page, part_verdict, split_parts
 from ingest.extract.devices import read_device
 from ingest.extract.fields import (Candidate, choose, read_view, to_field_value, vendor_candidates,
                                    weigh_ocr)
-from ingest.extract.known import KnownValues, apply_known, sure_values
+from ingest.extract.known import KnownValues, apply_known, values_to_learn
 from ingest.extract.rules import ExtractionRules, load_rules
 from ingest.extract.text import ConfidenceIndex, page_views
 
@@ -109,8 +109,8 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
 
 
 def learn_from(extraction: Extraction, known: KnownValues, rules: ExtractionRules) -> None:
-    """Add a stored document's sure values to ``known``."""
-    known.learn(sure_values(extraction, rules.setting("known_value_bar")))
+    """Add a stored document's filled values to ``known``."""
+    known.learn(*values_to_learn(extraction, rules.setting("known_value_bar")))
 
 
 def _far_apart_dates(result: Extraction, rules: ExtractionRules) -> None:

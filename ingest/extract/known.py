@@ -7,8 +7,9 @@ happens to spell it: such a reading is filled in (at ``known_value_quality``)
 instead of waiting for review. A patient id that comes with a name other than the
 one on file is flagged: one of the two documents is wrong.
 
-Only values read with high confidence or confirmed by staff count as known, so an
-unsure reading never vouches for another. Pure: the records build the values.
+Values read with high confidence or confirmed by staff count as known at once; a
+value filled in with less confidence counts once two documents have it. A reading
+left for review never vouches for another. Pure: the records build the values.
 """
 
 from __future__ import annotations
@@ -25,19 +26,32 @@ KNOWN_FIELDS = (*SHARED_FIELDS, "patient_id", "patient_name")
 
 @dataclass
 class KnownValues:
-    """Doctors, suppliers and patients' names as stored documents have them."""
+    """Doctors, suppliers and patients' names as stored documents have them.
+
+    A value read surely (or typed by staff) is known at once. A value filled in
+    but less sure becomes known when a second document has it too: two scans of
+    two papers do not share their misreads.
+    """
 
     shared: dict[str, set[str]] = field(default_factory=dict)  # field -> values
     patient_names: dict[str, set[str]] = field(default_factory=dict)  # patient id -> names
+    _seen: dict[tuple, int] = field(default_factory=dict)  # unsure value -> documents with it
 
-    def learn(self, fields: dict[str, object]) -> None:
-        """Take in one document's sure values (field name -> value)."""
-        for name in SHARED_FIELDS:
-            if fields.get(name):
-                self.shared.setdefault(name, set()).add(str(fields[name]))
-        pid, patient = fields.get("patient_id"), fields.get("patient_name")
-        if pid and patient:
-            self.patient_names.setdefault(str(pid), set()).add(str(patient))
+    def learn(self, sure: dict[str, object], filled: dict[str, object] | None = None) -> None:
+        """Take in one document's ``sure`` values and its other ``filled`` ones
+        (field name -> value)."""
+        for key in _keys(sure):
+            self._know(key)
+        for key in _keys(filled or {}) - _keys(sure):
+            self._seen[key] = self._seen.get(key, 0) + 1
+            if self._seen[key] >= 2:
+                self._know(key)
+
+    def _know(self, key: tuple) -> None:
+        if key[0] == "patient":
+            self.patient_names.setdefault(key[1], set()).add(key[2])
+        else:
+            self.shared.setdefault(key[0], set()).add(key[1])
 
     def supports(self, name: str, value: object, patient_id: str | None) -> bool:
         """True when ``value`` is exactly what is on file for this field."""
@@ -52,10 +66,20 @@ class KnownValues:
         return self.patient_names.get(patient_id, set()) - {patient_name}
 
 
-def sure_values(extraction: Extraction, bar: float) -> dict[str, object]:
-    """The fields of an extraction sure enough to become known (confidence >= bar)."""
-    return {name: value.value for name, value in extraction.fields.items()
+def _keys(values: dict[str, object]) -> set[tuple]:
+    keys = {(name, str(values[name])) for name in SHARED_FIELDS if values.get(name)}
+    if values.get("patient_id") and values.get("patient_name"):
+        keys.add(("patient", str(values["patient_id"]), str(values["patient_name"])))
+    return keys
+
+
+def values_to_learn(extraction: Extraction, bar: float) -> tuple[dict[str, object], dict[str, object]]:
+    """An extraction's values sure enough to be known at once (confidence >= bar),
+    and all its filled values."""
+    filled = {name: value.value for name, value in extraction.fields.items()}
+    sure = {name: value.value for name, value in extraction.fields.items()
             if value.confidence >= bar}
+    return sure, filled
 
 
 def apply_known(result: Extraction, known: KnownValues, quality: float) -> None:

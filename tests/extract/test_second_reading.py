@@ -133,3 +133,12 @@ def test_a_patient_id_with_another_name_on_file_is_flagged(rules) -> None:
     result = extract([_guidance(("亮", 95.0))], rules, known)
     assert result.fields["patient_name"].value == "山田 太郎"
     assert any("00123456" in f and "山田 花子" in f for f in result.flags)
+
+
+def test_a_less_sure_value_becomes_known_when_a_second_document_has_it() -> None:
+    known = KnownValues()
+    known.learn({}, {"doctor": "宮本 亮", "vendor": "ミナト酸素"})
+    assert not known.supports("doctor", "宮本 亮", None)
+    known.learn({}, {"doctor": "宮本 亮"})
+    assert known.supports("doctor", "宮本 亮", None)
+    assert not known.supports("vendor", "ミナト酸素", None)
