@@ -30,3 +30,29 @@ def test_a_page_reader_killed_mid_file_is_survived(services, tmp_path, caplog):
     assert [o.status for o in outcomes] == ["ingested"]
     document = services.records.get(outcomes[0].id)
     assert document.page_count == 4 and "P0003" in document.text
+
+
+def test_a_batch_confirms_what_earlier_documents_left_for_review(services, tmp_path):
+    """Files arriving later make a doctor known; a document stored before, whose
+    reading of that name was unsure, is filled in once the batch is done."""
+    import hashlib
+
+    from records.store import NewDocument, NewField, NewPage
+
+    earlier = tmp_path / "earlier.png"
+    earlier.write_bytes(b"an earlier scan")
+    doc_id, _ = services.records.store_document(NewDocument(
+        sha256=hashlib.sha256(b"an earlier scan").hexdigest(), source_name="earlier.png",
+        file_format="png", department=None, doc_type="hot_guidance_record", type_score=1.0,
+        title="在宅酸素療法指導記録", text="主治医 中村直樹", raw_text="主治医 中村 直樹", flags=[],
+        pages=[NewPage(1, "主治医 中村直樹", "主治医 中村 直樹", "ocr")],
+        fields=[NewField("doctor", "中村 直樹", "review", "ocr", 1, 0.3, "中村直樹")]), earlier, "test")
+    clear = tmp_path / "clear.png"
+    render_page(["在宅酸素療法指導記録", "患者ID 00123456", "指導日 令和8年10月14日",
+                 "主治医 中村 直樹"]).save(clear, dpi=(300, 300))
+    with services.intake() as intake:
+        outcomes = list(intake.run([IntakeFile(clear, str(clear))]))
+    assert services.records.get(outcomes[0].id).filled_fields["doctor"] == "中村 直樹"
+    confirmed = services.records.get(doc_id).fields["doctor"]
+    assert (confirmed["state"], confirmed["updated_by"]) == ("filled", "shoko")
+    assert services.index.search("中村直樹").total == 2
