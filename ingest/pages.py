@@ -21,8 +21,8 @@ from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
 from ingest.normalise import normalise_text
-from ingest.ocr import (OcrEngine, OcrResult, erase_rules, level, measure_skew, merge_words,
-                        replace_rows, reread_weak_rows)
+from ingest.ocr import (OcrEngine, OcrResult, Reread, erase_rules, level, measure_skew,
+                        merge_words, replace_rows, reread_weak_rows)
 from shoko.errors import UnreadableFile
 
 # A text layer is trusted when it has this many characters, few of them
@@ -45,7 +45,7 @@ class PageJob:
     index: int
 
 
-def read_page(job: PageJob, engine: OcrEngine) -> Page:
+def read_page(job: PageJob, engine: OcrEngine, reread: Reread = Reread()) -> Page:
     """Read one page into a ``Page`` (text layer first for PDFs, else OCR)."""
     number = job.index + 1
     try:
@@ -58,10 +58,11 @@ def read_page(job: PageJob, engine: OcrEngine) -> Page:
             image, dpi = _decode_image_page(job)
     except (OSError, SyntaxError, ValueError, EOFError, pypdfium2.PdfiumError) as e:
         raise UnreadableFile(f"{Path(job.path).name} page {number}: {e}") from e
-    return ocr_page(image, dpi, number, engine)
+    return ocr_page(image, dpi, number, engine, reread)
 
 
-def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Page:
+def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
+             reread: Reread = Reread()) -> Page:
     """Turn a scanned page upright, level it, read its barcodes and OCR it."""
     image = ImageOps.grayscale(image)
     rotation, sure = _orientation(image, dpi, engine)
@@ -71,7 +72,7 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine) -> Pa
         other = _read_turned(image, 0, dpi, engine)
         if _mean_confidence(other.result) > _mean_confidence(turned.result):
             turned = other
-    second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine)
+    second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine, reread)
     marked, printed = _with_checkboxes(turned.result, turned.checkboxes)
     second_words, reread_words = _second_reading(turned.result, second, turned.checkboxes)
     return Page(

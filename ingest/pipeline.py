@@ -28,7 +28,7 @@ from PIL import Image
 from ingest.document import Extraction, Page, ReadDocument
 from ingest.extract import KnownValues, extract
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
-from ingest.ocr import OcrEngine
+from ingest.ocr import OcrEngine, Reread
 from ingest.pages import PageJob, read_page
 from shoko.errors import OcrFailed
 
@@ -55,10 +55,10 @@ def plan(path: Path, limits: Limits, source_name: str | None = None) -> PlannedF
     return PlannedFile(path, source_name or path.name, layout)
 
 
-def read_page_job(job: PageJob, engine: OcrEngine) -> Page:
+def read_page_job(job: PageJob, engine: OcrEngine, reread: Reread = Reread()) -> Page:
     """Step ``read_pages`` for one page; OCR engine failures become ``OcrFailed``."""
     try:
-        return read_page(job, engine)
+        return read_page(job, engine, reread)
     except (pytesseract.TesseractError, RuntimeError, subprocess.SubprocessError) as e:
         raise OcrFailed(f"{Path(job.path).name} page {job.index + 1}: {e}") from e
 
@@ -94,12 +94,14 @@ def read_document(path: Path, limits: Limits, engine: OcrEngine, rules,
 
 @dataclass(frozen=True)
 class PageReader:
-    """``read_page_job`` with its engine bound: picklable, for a process pool."""
+    """``read_page_job`` with its engine and second-reading policy bound: picklable,
+    for a process pool."""
 
     engine: OcrEngine
+    reread: Reread = Reread()
 
     def __call__(self, job: PageJob) -> Page:
-        return read_page_job(job, self.engine)
+        return read_page_job(job, self.engine, self.reread)
 
 
 def worker_setup(max_megapixels: float, parent_pid: int | None = None) -> None:

@@ -36,7 +36,7 @@ from ingest.document import ReadDocument
 from ingest.extract import KnownValues, learn_from
 from ingest.extract.known import KNOWN_FIELDS
 from ingest.formats import Limits
-from ingest.ocr import TesseractEngine
+from ingest.ocr import Reread, TesseractEngine
 from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
@@ -90,12 +90,14 @@ class Intake:
     """Wires the rooms together for taking files in."""
 
     def __init__(self, records: Records, index: DocumentIndex, rules, limits: Limits,
-                 engine: TesseractEngine, workers: int, actor: str = "system"):
+                 engine: TesseractEngine, workers: int, actor: str = "system",
+                 reread: Reread = Reread()):
         self.records = records
         self.index = index
         self.rules = rules
         self.limits = limits
         self.engine = engine
+        self.reread = reread
         self.workers = max(1, workers)
         self.actor = actor
         self._pool: ProcessPoolExecutor | None = None
@@ -229,7 +231,7 @@ class Intake:
             raise
 
     def _submit(self, flight: _InFlight, counter: "_PageCounter") -> None:
-        reader = PageReader(self.engine)
+        reader = PageReader(self.engine, self.reread)
         flight.pool = self.pool
         flight.futures = [flight.pool.submit(reader, job) for job in flight.planned.jobs]
         counter.planned(len(flight.futures))

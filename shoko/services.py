@@ -7,7 +7,7 @@ from functools import cached_property
 
 from ingest.extract import load_rules
 from ingest.formats import Limits
-from ingest.ocr import TesseractEngine
+from ingest.ocr import Reread, TesseractEngine
 from ingest.watcher import inbox_files
 from records import Records
 from search import WhooshIndex
@@ -56,4 +56,5 @@ class Services:
     def intake(self, actor: str = "system") -> Intake:
         """A new intake (it owns a process pool: close it when done)."""
         return Intake(self.records, self.index, self.rules, self.limits,
-                      TesseractEngine(self.config.ocr_languages), self.config.workers, actor)
+                      TesseractEngine(self.config.ocr_languages), self.config.workers, actor,
+                      Reread(limit=self.config.ocr_second_reading))

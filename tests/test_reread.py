@@ -61,3 +61,16 @@ def test_replace_rows_swaps_only_the_rows_read_again():
     (line,) = second
     assert [w for w in replaced if w.line == line] == second[line]
     assert [w for w in replaced if w.line != line] == [w for w in first.words if w.line != line]
+
+
+def test_the_setting_turns_second_readings_off(tmp_path):
+    from ingest.pages import ocr_page
+    from shoko.services import Services
+    from shoko.settings import load_config
+
+    settings = tmp_path / "shoko.toml"
+    settings.write_text("ocr_second_reading = 0\n", encoding="utf-8")
+    with Services(load_config(settings, data_dir=str(tmp_path / "data"))).intake() as intake:
+        assert intake.reread.limit == 0
+        page = ocr_page(_page_with_columns(), 300, 1, ENGINE, intake.reread)
+    assert page.words and page.second_reading == [] and page.reread_words == []
