@@ -59,6 +59,22 @@ AUDIT_ACTIONS = {
 }
 
 
+# What each kind of extraction flag asks a person to check (the flag's detail follows).
+FLAGS = {
+    "compound": "1つのファイルに複数の文書が含まれています。分けて取り込むか確認してください",
+    "patient_id": "患者IDの読み取り（バーコードと印字など）が食い違っています",
+    "patient_name": "同じ患者IDで、別の氏名の文書が登録されています",
+    "dates far apart": "日付が互いに離れすぎています（読み違いの可能性）",
+    "extraction_failed": "項目の読み取りに失敗しました",
+}
+
+
+def flag_label(flag: str) -> str:
+    """The Japanese explanation of an extraction flag ("kind: detail")."""
+    kind = flag.split(":", 1)[0].strip()
+    return FLAGS.get(kind, "確認が必要です")
+
+
 def format_value(name: str, value) -> str:
     """A field value as staff read it (device names in Japanese, yen with separators)."""
     if value is None or value == "":
@@ -87,5 +103,6 @@ def register_filters(app: Flask) -> None:
         action_label=lambda code: AUDIT_ACTIONS.get(code, code),
         device_label=lambda code: DEVICES.get(code or "", code or ""),
         when=format_time,
+        flag_label=flag_label,
     )
     app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

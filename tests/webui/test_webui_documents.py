@@ -220,3 +220,19 @@ def test_a_hand_correction_confirms_the_same_unsure_value_elsewhere(login, docum
     assert "他の1件の文書も確定しました" in page
     audit = client.get(f"/documents/{second}").get_data(as_text=True)
     assert "登録済みの値と一致したため確定" in audit
+
+
+def test_extraction_flags_are_shown_in_japanese_with_their_detail_escaped(login, documents, services, tmp_path):
+    from webui_support import store
+    folder = tmp_path / "flagged"
+    folder.mkdir()
+    doc_id = store(services, folder, "c.png", "hot_guidance_record", "指導記録",
+                   [["在宅酸素療法指導記録", "患者氏名 山田 <script>"]], {"patient_id": PATIENT},
+                   flags=[f"patient_name: patient {PATIENT} is 山田 太郎 on other documents, here 山田 <script>",
+                          "compound: 2 documents in one file (pages 1-1: hot_contract, pages 2-2: other)"])
+    page = login("iji").get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "同じ患者IDで、別の氏名の文書が登録されています" in page
+    assert "1つのファイルに複数の文書が含まれています" in page
+    assert "<script>" not in page and "山田 &lt;script&gt;" in page
+    plain = login("iji").get(f"/documents/{documents['order']}").get_data(as_text=True)
+    assert 'id="flags"' not in plain

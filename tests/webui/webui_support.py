@@ -49,14 +49,15 @@ def write_original(folder: Path, name: str, pages: list[list[str]]) -> Path:
 
 
 def store(services: Services, folder: Path, name: str, doc_type: str, title: str, pages: list[list[str]],
-          fields: dict, review: dict | None = None, department: str | None = None) -> str:
+          fields: dict, review: dict | None = None, department: str | None = None,
+          flags: list[str] | None = None) -> str:
     """Store one document through the records layer and index it; returns its id."""
     path = write_original(folder, f"{len(list(folder.iterdir()))}{Path(name).suffix}", pages)
     texts = ["\n".join(lines) for lines in pages]
     new = NewDocument(
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(), source_name=name,
         file_format="pdf" if path.suffix == ".pdf" else "png", department=department, doc_type=doc_type,
-        type_score=5.0, title=title, text="\n".join(texts), raw_text="\n".join(texts), flags=[],
+        type_score=5.0, title=title, text="\n".join(texts), raw_text="\n".join(texts), flags=flags or [],
         pages=[NewPage(n, text, text, "ocr", mean_confidence=90.0) for n, text in enumerate(texts, start=1)],
         fields=[NewField(k, v, "filled", "ocr", 1, 0.93) for k, v in fields.items()]
         + [NewField(k, v, "review", "ocr", 1, 0.41) for k, v in (review or {}).items()],
