@@ -20,8 +20,9 @@ class Page:
     """The text of one page, with where it came from."""
 
     number: int  # 1-based
-    text: str  # normalised (NFKC, OCR spaces between Japanese characters removed)
-    raw_text: str  # as the text layer or Tesseract gave it, with check-box marks ☑/☐ where boxes were found
+    text: str  # normalised (NFKC, OCR spaces between Japanese characters removed); of an OCR
+    # page read twice, each row from the reading OCR was surer of
+    raw_text: str  # as the text layer or Tesseract first gave it, with check-box marks ☑/☐ where boxes were found
     source: str  # "text_layer" or "ocr"
     words: list[Word] = field(default_factory=list)
     rotation: int = 0  # degrees the scan was turned to read it (0, 90, 180, 270)

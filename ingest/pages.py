@@ -21,8 +21,8 @@ from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
 from ingest.normalise import normalise_text
-from ingest.ocr import (OcrEngine, OcrResult, Reread, erase_rules, level, measure_skew,
-                        merge_words, replace_rows, reread_weak_rows)
+from ingest.ocr import (OcrEngine, OcrResult, Reread, clearer_text, erase_rules, level,
+                        measure_skew, merge_words, replace_rows, reread_weak_rows)
 from shoko.errors import UnreadableFile
 
 # A text layer is trusted when it has this many characters, few of them
@@ -73,11 +73,11 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
         if _mean_confidence(other.result) > _mean_confidence(turned.result):
             turned = other
     second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine, reread)
-    marked, printed = _with_checkboxes(turned.result, turned.checkboxes)
+    marked, _ = _with_checkboxes(turned.result, turned.checkboxes)
     second_words, reread_words = _second_reading(turned.result, second, turned.checkboxes)
     return Page(
         number=number,
-        text=normalise_text(printed),
+        text=normalise_text(clearer_text(turned.result, second)),
         raw_text=marked.text,
         source="ocr",
         words=marked.words,

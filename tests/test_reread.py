@@ -74,3 +74,18 @@ def test_the_setting_turns_second_readings_off(tmp_path):
         assert intake.reread.limit == 0
         page = ocr_page(_page_with_columns(), 300, 1, ENGINE, intake.reread)
     assert page.words and page.second_reading == [] and page.reread_words == []
+
+
+def test_the_text_takes_each_row_from_the_surer_reading():
+    from ingest.document import Word
+    from ingest.ocr import OcrResult, clearer_text
+
+    first = OcrResult("", [Word("患者", 95, (0, 0, 80, 40), 0), Word("本", 20, (90, 0, 40, 40), 0),
+                           Word("弘子", 90, (140, 0, 80, 40), 0), Word("指導日", 96, (0, 60, 120, 40), 1)])
+    surer = {0: [Word("患者", 95, (0, 0, 80, 40), 0), Word("加藤", 88, (90, 0, 80, 40), 0),
+                 Word("弘子", 91, (180, 0, 80, 40), 0)]}
+    assert clearer_text(first, surer) == "患者 加藤 弘子\n指導日"
+    weaker = {0: [Word("患者", 60, (0, 0, 80, 40), 0), Word("加藤弘子", 40, (90, 0, 160, 40), 0)]}
+    assert clearer_text(first, weaker) == "患者 本 弘子\n指導日"
+    shorter = {0: [Word("患者", 99, (0, 0, 80, 40), 0)]}  # surer, but lost most of the row
+    assert clearer_text(first, shorter) == "患者 本 弘子\n指導日"

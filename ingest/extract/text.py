@@ -171,9 +171,11 @@ def page_views(page: Page) -> list[View]:
     if page.raw_text.strip():
         views.append(_text_view("raw", page, page.raw_text))
     # The text is the raw reading normalised and without check-box marks; read it
-    # only where it says more than that, or it would outvote the marks.
+    # only where it says more than that, or it would outvote the marks. On an OCR
+    # page read twice it mixes both readings, which the second view already weighs.
     unmarked_raw = page.raw_text.replace("\u2611", "").replace("\u2610", "")
-    if page.text.strip() and normalise(page.text).replace(" ", "") != normalise(unmarked_raw).replace(" ", ""):
+    if page.text.strip() and not page.second_reading and \
+            normalise(page.text).replace(" ", "") != normalise(unmarked_raw).replace(" ", ""):
         views.append(_text_view("text", page, page.text))
     return views
 
