@@ -118,7 +118,8 @@ def predictions_from_cli(data_dir: pathlib.Path, shoko: str) -> dict:
             continue  # a compound file split into documents: its first one is scored
         shown = json.loads(run("show", str(doc["id"]), "--json"))
         out[name] = {"doc_type": shown.get("doc_type"), "fields": shown.get("fields") or {},
-                     "review": {}, "flags": [], "title": shown.get("title", "")}
+                     "review": {k: v["value"] for k, v in (shown.get("review") or {}).items()},
+                     "flags": shown.get("flags") or [], "title": shown.get("title", "")}
     return out
 
 
