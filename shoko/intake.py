@@ -136,6 +136,7 @@ class Intake:
         called as pages finish.
         """
         pending = deque(files)
+        self._known = None  # read again: staff may have corrected values since the last batch
         window: deque[_InFlight] = deque()
         counter = _PageCounter(len(pending), progress)
         try:

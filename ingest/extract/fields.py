@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -438,8 +439,7 @@ def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidat
 
 
 def _with_quality(c: Candidate, quality: float) -> Candidate:
-    return Candidate(c.field, c.value, min(0.99, quality), c.page, c.source, c.raw, c.view,
-                     c.slot, c.position, c.labelled, c.context, c.label, c.second)
+    return dataclasses.replace(c, quality=min(0.99, quality))
 
 
 def to_field_value(c: Candidate) -> FieldValue:
