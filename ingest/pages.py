@@ -73,7 +73,7 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
         if _mean_confidence(other.result) > _mean_confidence(turned.result):
             turned = other
     second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine, reread)
-    marked, _ = _with_checkboxes(turned.result, turned.checkboxes)
+    marked = _with_checkboxes(turned.result, turned.checkboxes)
     second_words, reread_words = _second_reading(turned.result, second, turned.checkboxes)
     return Page(
         number=number,
@@ -164,17 +164,17 @@ def _checkbox_word(checkbox: Checkbox, scale: float = 1.0) -> Word:
     return Word(TICKED if checkbox.ticked else EMPTY, 100.0, box, -1)
 
 
-def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> tuple[OcrResult, str]:
+def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> OcrResult:
     """The OCR result with a ☑/☐ word for each check box, in reading order before its
-    option, and the printed text without them.
+    option.
 
     The marks go into the words and the raw reading, which the extractor reads;
     the document's text is what is printed, and drawn boxes are not text.
     """
     if not checkboxes:
-        return result, result.text
+        return result
     words, marked = merge_words(result.words, [_checkbox_word(c) for c in checkboxes])
-    return OcrResult(marked, words), result.text
+    return OcrResult(marked, words)
 
 
 def _mean_confidence(result) -> float:
