@@ -129,11 +129,12 @@ def reread_weak_rows(image: Image.Image, result: OcrResult, dpi: int, engine: Oc
         return {}
     readings = _read_apart(image, [stretch for _, _, stretch in weak], dpi, engine)
     again = {(line, i): words for (line, i, _), words in zip(weak, readings) if words}
+    reread_lines = {line for line, _ in again}
     second: dict[int, list[Word]] = {}
     for line, i, stretch in stretches:
-        second.setdefault(line, []).extend(again.get((line, i), stretch))
-    return {line: words for line, words in second.items()
-            if any(key[0] == line for key in again)}
+        if line in reread_lines:
+            second.setdefault(line, []).extend(again.get((line, i), stretch))
+    return second
 
 
 def _stretches(row: list[Word]) -> list[list[Word]]:
@@ -238,11 +239,7 @@ def merge_words(words: list[Word], extra: list[Word]) -> tuple[list[Word], str]:
     right of it; a word beside no row becomes a row of its own, in order of height.
     Row text is its words joined by spaces, as ``_result_from_data`` builds it.
     """
-    rows: list[list[Word]] = []
-    for word in words:
-        if not rows or word.line != rows[-1][0].line:
-            rows.append([])
-        rows[-1].append(word)
+    rows = _word_rows(words)
     for word in sorted(extra, key=lambda w: (w.box[1], w.box[0])):
         row = _row_for(rows, word)
         if row is None:
