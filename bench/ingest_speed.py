@@ -1,14 +1,17 @@
-"""Pages per minute of ``shoko ingest`` against plain ``tesseract`` on the same pages.
+"""Pages per minute of ``shoko ingest`` against the plain engines on the same pages, all cores busy.
 
-    .venv/bin/python bench/ingest_speed.py ../shared/corpus-dev/docs [--languages jpn]
+    .venv/bin/python bench/ingest_speed.py ../shared/corpus-dev/docs [--languages jpn] [--workers N]
 
-Plain Tesseract gets every page as a 300 dpi image prepared beforehand (PDF pages
-rendered, TIFF frames split; preparation is not timed) and is called once per
-page with default settings and the same languages, one page after another, as a
-person would script it. shoko ingests the files themselves into a fresh data
-directory, through the real command (text layers, orientation, deskew, OCR,
-extraction, storage, indexing). Peak memory is the largest sum of resident
-memory over the process tree, sampled every 0.1 s.
+The plain engines get every page as an image prepared beforehand (PDF pages
+rendered at 300 dpi, TIFF frames split; preparation is not timed), with default
+settings, one page per process and one process per core, as a person would
+script it on this machine: ``tesseract PAGE stdout -l jpn`` (one OpenMP thread
+each), and RapidOCR's PP-OCRv6 with its bundled models (``bench/plain_ppocr.py``,
+one ONNX Runtime thread each). shoko ingests the files themselves into a fresh
+data directory through the real command, once with each ``ocr_engine`` (text
+layers, orientation, preprocessing where it pays, OCR, check boxes, barcodes,
+extraction, storage, indexing). Peak memory is the largest sum of resident memory
+over each command's process tree, sampled every 0.1 s.
 """
 
 from __future__ import annotations
@@ -95,6 +98,17 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+def plain_tesseract(pages: list[Path], languages: str, workers: int) -> tuple[float, int]:
+    """Plain Tesseract, ``workers`` pages at a time, under one parent so memory sums over the tree."""
+    script = ("import subprocess, sys\nfrom concurrent.futures import ThreadPoolExecutor\n"
+              "pages, lang, workers = sys.argv[3:], sys.argv[1], int(sys.argv[2])\n"
+              "run = lambda p: subprocess.run(['tesseract', p, 'stdout', '-l', lang], check=True,"
+              " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+              "with ThreadPoolExecutor(workers) as pool: list(pool.map(run, pages))\n")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    return timed([sys.executable, "-c", script, languages, str(workers), *map(str, pages)], env=env)
+
+
 def timed(command: list[str], env=None) -> tuple[float, int]:
     """Wall time and peak tree memory of one command."""
     started = time.perf_counter()
@@ -110,33 +124,38 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("docs", type=Path)
     parser.add_argument("--languages", default="jpn")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes for the plain engines and shoko's ocr_workers (default: one per core)")
     args = parser.parse_args()
 
+    rows = []
     with tempfile.TemporaryDirectory(prefix="shoko-bench-") as tmp:
         tmp = Path(tmp)
         (tmp / "pages").mkdir()
         pages = prepare_pages(args.docs, tmp / "pages")
         files = sum(1 for p in args.docs.iterdir() if p.is_file())
-        print(f"corpus: {files} files, {len(pages)} pages, {os.cpu_count()} CPU cores")
+        print(f"corpus: {files} files, {len(pages)} pages, {os.cpu_count()} CPU cores, {args.workers} workers")
 
-        started = time.perf_counter()
-        peak_plain = 0
-        for page in pages:
-            _, peak = timed(["tesseract", str(page), "stdout", "-l", args.languages])
-            peak_plain = max(peak_plain, peak)
-        plain = time.perf_counter() - started
+        rows.append((f"plain tesseract -l {args.languages}", *plain_tesseract(pages, args.languages, args.workers)))
+        plain_pp = [sys.executable, str(Path(__file__).with_name("plain_ppocr.py")), *map(str, pages),
+                    "--workers", str(args.workers)]
+        rows.append(("plain PP-OCRv6 small (rapidocr)", *timed(plain_pp)))
+        for engine in ("rapidocr", "tesseract"):
+            env = {**os.environ, "SHOKO_DATA_DIR": str(tmp / f"data-{engine}")}
+            config = tmp / f"{engine}.toml"
+            config.write_text(f'ocr_languages = "{args.languages}"\nocr_engine = "{engine}"\n'
+                              f"ocr_workers = {args.workers}\n", encoding="utf-8")
+            rows.append((f"shoko ingest, ocr_engine = {engine}",
+                         *timed([SHOKO, "--config", str(config), "ingest", str(args.docs), "--json"], env=env)))
 
-        env = {**os.environ, "SHOKO_DATA_DIR": str(tmp / "data")}
-        config = tmp / "bench.toml"
-        config.write_text(f'ocr_languages = "{args.languages}"\n', encoding="utf-8")
-        pipeline, peak_shoko = timed([SHOKO, "--config", str(config), "ingest", str(args.docs), "--json"], env=env)
-
-    plain_ppm, shoko_ppm = len(pages) / plain * 60, len(pages) / pipeline * 60
-    print(f"plain tesseract -l {args.languages} (one call per page): {plain:7.1f} s  {plain_ppm:6.1f} pages/min"
-          f"  peak memory {peak_plain / 2**20:6.0f} MiB")
-    print(f"shoko ingest (whole pipeline):        {pipeline:7.1f} s  {shoko_ppm:6.1f} pages/min"
-          f"  peak memory {peak_shoko / 2**20:6.0f} MiB")
-    print(f"shoko / plain tesseract: {shoko_ppm / plain_ppm:.2f}x")
+    print(f"{'':40} {'seconds':>8} {'pages/min':>10} {'peak MiB':>9}")
+    for name, seconds, peak in rows:
+        print(f"{name:40} {seconds:8.1f} {len(pages) / seconds * 60:10.1f} {peak / 2**20:9.0f}")
+    speed = {name: len(pages) / seconds for name, seconds, _ in rows}
+    print(f"shoko (rapidocr) / plain PP-OCRv6: "
+          f"{speed['shoko ingest, ocr_engine = rapidocr'] / speed['plain PP-OCRv6 small (rapidocr)']:.2f}x")
+    print(f"shoko (tesseract) / plain tesseract: "
+          f"{speed['shoko ingest, ocr_engine = tesseract'] / speed[f'plain tesseract -l {args.languages}']:.2f}x")
     return 0
 
 

@@ -22,18 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.formats import Limits, detect_format, read_layout  # noqa: E402
-from ingest.ocr import Reread, TesseractEngine  # noqa: E402
+from ingest.engines import ENGINES, make_engines  # noqa: E402
+from ingest.ocr import Reread  # noqa: E402
 from ingest.pages import PageJob, read_page  # noqa: E402
 
 
-def read_file(path: str, out: str, second_reading: int) -> tuple[str, int]:
+def read_file(path: str, out: str, second_reading: int, engine_name: str, workers: int) -> tuple[str, int]:
     """Read one file's pages into ``out/<name>.json``; returns (name, pages)."""
     file = Path(path)
     file_format = detect_format(file)
     layout = read_layout(file, file_format, Limits())
-    engine = TesseractEngine()
+    engine, fallback = make_engines(engine_name, workers=workers, config_dir=ROOT / "config")
     reread = Reread(limit=second_reading)
-    pages = [dataclasses.asdict(read_page(PageJob(str(file), file_format, i), engine, reread))
+    pages = [dataclasses.asdict(read_page(PageJob(str(file), file_format, i), engine, reread, fallback))
              for i in range(layout.page_count)]
     (Path(out) / f"{file.name}.json").write_text(json.dumps(pages, ensure_ascii=False),
                                                  encoding="utf-8")
@@ -47,6 +48,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--second-reading", type=int, default=Reread().limit,
                         help="weak stretches read again per page (the ocr_second_reading setting; 0: none)")
+    parser.add_argument("--engine", choices=ENGINES, default=ENGINES[0], help="the ocr_engine setting")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per process, as the intake does
@@ -55,7 +57,8 @@ def main() -> int:
     total = 0
     with ProcessPoolExecutor(args.workers) as pool:
         for name, count in pool.map(read_file, files, [str(args.out)] * len(files),
-                                    [args.second_reading] * len(files)):
+                                    [args.second_reading] * len(files), [args.engine] * len(files),
+                                    [args.workers] * len(files)):
             total += count
             print(f"{name}: {count} pages", flush=True)
     print(f"{len(files)} files, {total} pages in {time.perf_counter() - start:.1f} s")

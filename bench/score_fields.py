@@ -43,13 +43,15 @@ def page_from_dict(d: dict) -> Page:
     return Page(
         number=d["number"], text=d.get("text", ""), raw_text=d.get("raw_text", ""),
         source=d.get("source", "ocr"),
-        words=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w.get("line", 0)))
+        words=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w.get("line", 0)),
+                    tuple(w.get("chars", ())))
                for w in d.get("words", [])],
         rotation=d.get("rotation", 0), skew=d.get("skew", 0.0),
         barcodes=[Barcode(b["kind"], b["data"]) for b in d.get("barcodes", [])],
         second_reading=[Word(w["text"], float(w["confidence"]), tuple(w["box"]), int(w["line"]))
                         for w in d.get("second_reading", [])],
-        reread_words=list(d.get("reread_words", [])))
+        reread_words=list(d.get("reread_words", [])),
+        reader=d.get("reader", {}), unreadable=d.get("unreadable", False))
 
 
 def truth_pages(record: dict) -> list[Page]:

@@ -13,6 +13,9 @@ class Word:
     confidence: float  # 0..100 as Tesseract reports it; 100 for a text layer
     box: tuple[int, int, int, int]  # left, top, width, height in page pixels
     line: int  # index of the line on its page, in reading order
+    # Each character's confidence, where the engine gives them (PP-OCR): one weak
+    # character of a long word then costs only the values it is part of.
+    chars: tuple[float, ...] = ()
 
 
 @dataclass
@@ -34,6 +37,11 @@ class Page:
     # was read again.
     second_reading: list[Word] = field(default_factory=list)
     reread_words: list[int] = field(default_factory=list)
+    # What read the page: engine, version, model files and their SHA-256, settings,
+    # and the preprocessing steps kept for it.
+    reader: dict = field(default_factory=dict)
+    # Ink on the page but no text read from it by any engine or preparation.
+    unreadable: bool = False
 
     @property
     def mean_confidence(self) -> float | None:

@@ -24,6 +24,8 @@ _JAPANESE = (
 JAPANESE_CHAR = f"[{_JAPANESE}]"
 _SPACE_BETWEEN_JAPANESE = re.compile(f"(?<={JAPANESE_CHAR})[ \t\u3000]+(?={JAPANESE_CHAR})")
 _RUNS_OF_SPACES = re.compile(r"[ \t\u3000]+")
+# A latin middle dot between Japanese words (エア·ウォーター) is the Japanese ・ misread.
+_DOT_BETWEEN_JAPANESE = re.compile(f"(?<={JAPANESE_CHAR})[\u00b7\u2022\u2219](?={JAPANESE_CHAR})")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -31,6 +33,7 @@ def normalise_line(line: str) -> str:
     """NFKC, Japanese inter-character spaces removed, other space runs collapsed."""
     line = unicodedata.normalize("NFKC", line)
     line = _SPACE_BETWEEN_JAPANESE.sub("", line)
+    line = _DOT_BETWEEN_JAPANESE.sub("\u30fb", line)
     return _RUNS_OF_SPACES.sub(" ", line).strip()
 
 

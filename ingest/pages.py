@@ -9,19 +9,20 @@ be read in parallel processes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
 import pypdfium2
-from PIL import Image, ImageDraw, ImageOps
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from ingest.barcodes import read_barcodes
 from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
 from ingest.normalise import normalise_text
-from ingest.ocr import (OcrEngine, OcrResult, Reread, clearer_text, erase_rules, level,
+from ingest.ocr import (OcrEngine, OcrResult, Reread, clearer_text, erase_rules, level, level_box,
                         measure_skew, merge_words, replace_rows, reread_weak_rows)
 from shoko.errors import UnreadableFile
 
@@ -32,7 +33,11 @@ MAX_UNMAPPED_SHARE = 0.05
 TEXT_LAYER_RENDER_DPI = 200  # the text-layer page is rendered at this for barcodes and check boxes
 TICKED, EMPTY = "\u2611", "\u2610"  # ☑ and ☐: the marks the extractor reads before an option
 ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
-DOUBTFUL_CONFIDENCE = 70.0  # mean word confidence under which an unsure orientation is rechecked
+MIN_PAGE_CHARS = 10  # a page read into fewer characters while it has ink has not been read
+INK_CONTRAST = 60  # grey levels below the paper that count as ink
+MIN_INK_SHARE = 0.002  # share of ink pixels above which a page is not blank
+UPSCALE_BELOW_DPI = 250  # pages scanned under this are also tried enlarged ...
+UPSCALE_TO_DPI = 300  # ... to this
 _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 
@@ -45,7 +50,8 @@ class PageJob:
     index: int
 
 
-def read_page(job: PageJob, engine: OcrEngine, reread: Reread = Reread()) -> Page:
+def read_page(job: PageJob, engine: OcrEngine, reread: Reread = Reread(),
+              fallback: OcrEngine | None = None) -> Page:
     """Read one page into a ``Page`` (text layer first for PDFs, else OCR)."""
     number = job.index + 1
     try:
@@ -58,34 +64,59 @@ def read_page(job: PageJob, engine: OcrEngine, reread: Reread = Reread()) -> Pag
             image, dpi = _decode_image_page(job)
     except (OSError, SyntaxError, ValueError, EOFError, pypdfium2.PdfiumError) as e:
         raise UnreadableFile(f"{Path(job.path).name} page {number}: {e}") from e
-    return ocr_page(image, dpi, number, engine, reread)
+    return ocr_page(image, dpi, number, engine, reread, fallback)
 
 
 def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
-             reread: Reread = Reread()) -> Page:
-    """Turn a scanned page upright, level it, read its barcodes and OCR it."""
+             reread: Reread = Reread(), fallback: OcrEngine | None = None) -> Page:
+    """Turn a scanned page upright, read its barcodes and OCR it, never worse than plainly.
+
+    The engine's own first reading (``engine.first_steps``: none for PP-OCR,
+    levelling and ruled-line removal for Tesseract) is kept when it reads well.
+    A weak reading (low confidence, or little text on an inked page) is read again
+    without and with each other preprocessing step, and the best reading by
+    confidence-weighted amount of text is kept. A page still without text while it
+    has ink is read by the ``fallback`` engine; failing that it is marked
+    unreadable, which the extractor turns into a flag for review.
+    """
     image = ImageOps.grayscale(image)
     rotation, sure = _orientation(image, dpi, engine)
-    turned = _read_turned(image, rotation, dpi, engine)
-    if rotation and not sure and _mean_confidence(turned.result) < DOUBTFUL_CONFIDENCE:
+    upright = _turn(image, rotation)
+    best = _attempt(upright, rotation, dpi, engine, engine.first_steps)
+    if rotation and not sure and _weak(best, engine):
         # OSD guessed a turn and the text reads badly: maybe the page was upright.
-        other = _read_turned(image, 0, dpi, engine)
-        if _mean_confidence(other.result) > _mean_confidence(turned.result):
-            turned = other
-    second = reread_weak_rows(turned.cleaned, turned.result, dpi, engine, reread)
-    marked = _with_checkboxes(turned.result, turned.checkboxes)
-    second_words, reread_words = _second_reading(turned.result, second, turned.checkboxes)
+        best = _better(best, _attempt(image, 0, dpi, engine, engine.first_steps))
+    inked = has_ink(upright)
+    if _weak(best, engine, inked):
+        for steps in _alternatives(engine, dpi):
+            if steps != best.steps:
+                best = _better(best, _attempt(_turn(image, best.rotation), best.rotation, dpi, engine, steps))
+    if _empty(best) and inked and fallback is not None:
+        turned = _turn(image, best.rotation)
+        for steps in (fallback.first_steps, *_alternatives(fallback, dpi)):
+            other = _attempt(turned, best.rotation, dpi, fallback, steps)
+            if _chars(other.result) > _chars(best.result):
+                best = other
+            if not _weak(best, fallback, inked):
+                break
+    second = reread_weak_rows(best.cleaned, best.result, dpi, best.engine, reread) \
+        if best.engine.rereads else {}
+    marked = _with_checkboxes(best.result, best.checkboxes)
+    second_words, reread_words = _second_reading(best.result, second, best.checkboxes)
     return Page(
         number=number,
-        text=normalise_text(clearer_text(turned.result, second)),
+        text=normalise_text(clearer_text(best.result, second)),
         raw_text=marked.text,
         source="ocr",
         words=marked.words,
-        rotation=turned.rotation,
-        skew=turned.skew,
-        barcodes=read_barcodes(turned.upright),
+        rotation=best.rotation,
+        skew=best.skew,
+        barcodes=read_barcodes(best.upright),
         second_reading=second_words,
         reread_words=reread_words,
+        reader={**best.engine.describe(), "steps": list(best.steps), "rotation": best.rotation,
+                "skew": best.skew},
+        unreadable=_empty(best) and inked,
     )
 
 
@@ -106,26 +137,120 @@ def _orientation(image: Image.Image, dpi: int, engine: OcrEngine) -> tuple[int, 
 
 @dataclass
 class _Turned:
-    """A page turned upright, levelled and read once."""
+    """A page turned upright, prepared by some steps and read once."""
 
     result: OcrResult  # words and text, without check-box marks
     rotation: int
     skew: float
-    upright: Image.Image  # turned and levelled
-    cleaned: Image.Image  # the same without ruled lines and check boxes: what OCR saw
+    upright: Image.Image  # turned (and levelled, when a step did): the page's coordinates
+    cleaned: Image.Image  # what OCR saw, in the same coordinates
     checkboxes: list[Checkbox]
+    steps: tuple[str, ...]
+    engine: OcrEngine
 
 
-def _read_turned(image: Image.Image, rotation: int, dpi: int, engine: OcrEngine) -> _Turned:
-    """OCR after turning by ``rotation`` and levelling."""
-    if rotation:
-        # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
-        image = image.rotate(-rotation, expand=True)
-    skew = measure_skew(image)
-    image = level(image, skew)
+def _turn(image: Image.Image, rotation: int) -> Image.Image:
+    # OSD reports the clockwise turn needed; PIL rotates counter-clockwise.
+    return image.rotate(-rotation, expand=True) if rotation else image
+
+
+def _attempt(upright: Image.Image, rotation: int, dpi: int, engine: OcrEngine,
+             steps: tuple[str, ...]) -> _Turned:
+    """One reading of an upright page after the named preprocessing ``steps``."""
+    skew = 0.0
+    image = upright
+    if "level" in steps:
+        skew = measure_skew(image)
+        image = level(image, skew)
     checkboxes = find_checkboxes(image)
-    cleaned = _blank_out(erase_rules(image), checkboxes)
-    return _Turned(engine.read(cleaned, dpi), rotation, skew, image, cleaned, checkboxes)
+    cleaned = image
+    if "background" in steps:
+        cleaned = flatten_background(cleaned)
+    if "erase_rules" in steps:
+        cleaned = erase_rules(cleaned)
+    cleaned = _blank_out(cleaned, checkboxes)
+    if "upscale" in steps and dpi < UPSCALE_BELOW_DPI:
+        factor = UPSCALE_TO_DPI / dpi
+        big = cleaned.resize((round(cleaned.width * factor), round(cleaned.height * factor)),
+                             Image.Resampling.LANCZOS)
+        result = _scaled(engine.read(big, UPSCALE_TO_DPI), 1 / factor)
+    else:
+        result = engine.read(cleaned, dpi)
+    if result.skew:
+        # The engine levelled its words' coordinates: the boxes follow them.
+        skew = result.skew
+        centre = (image.width / 2, image.height / 2)
+        checkboxes = [replace(c, box=level_box(_corners(c.box), skew, centre)) for c in checkboxes]
+    return _Turned(result, rotation, skew, image, cleaned, checkboxes, steps, engine)
+
+
+def _alternatives(engine: OcrEngine, dpi: int) -> list[tuple[str, ...]]:
+    """Other ways to prepare a weak page, plainest first."""
+    out = [(), ("background",), ("level", "background")]
+    if dpi < UPSCALE_BELOW_DPI:
+        out.append(("upscale", "background"))
+    return [steps for steps in out if steps != engine.first_steps]
+
+
+def _chars(result: OcrResult) -> int:
+    return sum(len(w.text) for w in result.words)
+
+
+def _score(reading: _Turned) -> float:
+    """Confidence-weighted amount of text: more text read more surely is better."""
+    return sum(max(0.0, w.confidence) / 100 * len(w.text) for w in reading.result.words)
+
+
+def _better(a: _Turned, b: _Turned) -> _Turned:
+    """The reading that scores higher; the first one on a tie."""
+    return b if _score(b) > _score(a) else a
+
+
+def _empty(reading: _Turned) -> bool:
+    return _chars(reading.result) < MIN_PAGE_CHARS
+
+
+def _weak(reading: _Turned, engine: OcrEngine, inked: bool = True) -> bool:
+    return (inked and _empty(reading)) or \
+        (bool(reading.result.words) and _mean_confidence(reading.result) < engine.weak_below)
+
+
+def has_ink(image: Image.Image) -> bool:
+    """Whether the page carries marks: enough pixels well darker than its paper."""
+    small = ImageOps.grayscale(image)
+    small.thumbnail((1000, 1000))
+    pixels = np.asarray(small, dtype=np.int16)
+    paper = int(np.percentile(pixels, 90))
+    return float((pixels < paper - INK_CONTRAST).mean()) >= MIN_INK_SHARE
+
+
+def flatten_background(image: Image.Image) -> Image.Image:
+    """Grey, coloured or unevenly lit paper made white, and the ink stretched to black.
+
+    The paper's brightness is estimated as a wide local maximum (text strokes are
+    thin, paper is everywhere) on a small copy; dividing by it levels shading and
+    tint, and a contrast stretch restores faint ink.
+    """
+    grey = ImageOps.grayscale(image)
+    small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.Resampling.BOX)
+    paper = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.BoxBlur(4))
+    paper = np.asarray(paper.resize(grey.size, Image.Resampling.BILINEAR), dtype=np.float32)
+    ratio = np.asarray(grey, dtype=np.float32) / np.maximum(paper, 1.0)
+    low = float(np.percentile(ratio, 0.5))
+    stretched = (ratio - low) / max(1e-3, 0.95 - low)
+    return Image.fromarray((np.clip(stretched, 0, 1) * 255).astype(np.uint8))
+
+
+def _scaled(result: OcrResult, factor: float) -> OcrResult:
+    """A reading of a resized page with its boxes in the page's own pixels."""
+    words = [replace(w, box=tuple(round(v * factor) for v in w.box)) for w in result.words]
+    return OcrResult(result.text, words, result.skew)
+
+
+def _corners(box: tuple[int, int, int, int]) -> np.ndarray:
+    left, top, width, height = box
+    return np.array([[left, top], [left + width, top], [left + width, top + height], [left, top + height]],
+                    dtype=float)
 
 
 def _second_reading(result: OcrResult, second: dict[int, list[Word]],
@@ -177,7 +302,7 @@ def _with_checkboxes(result: OcrResult, checkboxes: list[Checkbox]) -> OcrResult
     return OcrResult(marked, words)
 
 
-def _mean_confidence(result) -> float:
+def _mean_confidence(result: OcrResult) -> float:
     scored = [w.confidence for w in result.words if w.confidence >= 0]
     return sum(scored) / len(scored) if scored else 0.0
 
@@ -202,10 +327,12 @@ def _text_layer_page(job: PageJob) -> Page | None:
         raw = plumber_page.extract_text() or ""
         words = _text_layer_words(plumber_page) if _usable(raw) else []
     runs: list[Word] = []  # PDFium's text runs: where its text stands, for placing ticks
+    reader = {"engine": "pdfplumber", "version": pdfplumber.__version__}
     if not _usable(raw):
         raw, runs = _pdfium_text(job)
         if not _usable(raw):
             return None
+        reader = {"engine": "pdfium", "version": str(pypdfium2.PYPDFIUM_INFO)}
     image = _render_pdf_page(job, dpi=TEXT_LAYER_RENDER_DPI)
     # Vector-drawn boxes leave no character in the text layer: the ticks go into
     # the words before their options (the text stays what is printed).
@@ -222,6 +349,7 @@ def _text_layer_page(job: PageJob) -> Page | None:
         source="text_layer",
         words=words,
         barcodes=read_barcodes(image),
+        reader=reader,
     )
 
 

@@ -55,10 +55,11 @@ def plan(path: Path, limits: Limits, source_name: str | None = None) -> PlannedF
     return PlannedFile(path, source_name or path.name, layout)
 
 
-def read_page_job(job: PageJob, engine: OcrEngine, reread: Reread = Reread()) -> Page:
+def read_page_job(job: PageJob, engine: OcrEngine, reread: Reread = Reread(),
+                  fallback: OcrEngine | None = None) -> Page:
     """Step ``read_pages`` for one page; OCR engine failures become ``OcrFailed``."""
     try:
-        return read_page(job, engine, reread)
+        return read_page(job, engine, reread, fallback)
     except (pytesseract.TesseractError, RuntimeError, subprocess.SubprocessError) as e:
         raise OcrFailed(f"{Path(job.path).name} page {job.index + 1}: {e}") from e
 
@@ -99,16 +100,18 @@ class PageReader:
 
     engine: OcrEngine
     reread: Reread = Reread()
+    fallback: OcrEngine | None = None
 
     def __call__(self, job: PageJob) -> Page:
-        return read_page_job(job, self.engine, self.reread)
+        return read_page_job(job, self.engine, self.reread, self.fallback)
 
 
 def worker_setup(max_megapixels: float, parent_pid: int | None = None) -> None:
     """Initialise a page-reading process.
 
     One Tesseract thread per process: processes already fill the cores, and
-    Tesseract's OpenMP threads cost more than they give on top of that. A
+    Tesseract's OpenMP threads cost more than they give on top of that (ONNX
+    Runtime's threads are sized with the pool, see ``ingest.engines``). A
     reader outlives nothing: when the process that owns the pool is gone
     (``kill -9``), it exits instead of waiting for work forever.
     """

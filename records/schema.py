@@ -46,6 +46,8 @@ pages = Table(
     Column("skew", Float, nullable=False),
     Column("mean_confidence", Float),
     Column("words", Text, nullable=False),  # JSON [[text, confidence, left, top, width, height, line]]
+    # JSON: what read the page (engine, version, model files and SHA-256, settings, steps)
+    Column("reader", Text, nullable=False, default="{}", server_default="{}"),
 )
 
 # One row per field and document: ``state`` is "filled" (the value counts) or
@@ -151,3 +153,23 @@ users = Table(
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )
+
+
+# Columns added after a database was first created: (table, column). ``create_all``
+# makes missing tables only; these are added to an older database on opening.
+ADDED_COLUMNS = (("pages", "reader"),)
+
+
+def add_missing_columns(engine) -> None:
+    """Bring an older database's tables up to this schema's columns."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    inspector = inspect(engine)
+    for table_name, column_name in ADDED_COLUMNS:
+        if column_name in {c["name"] for c in inspector.get_columns(table_name)}:
+            continue
+        column = metadata.tables[table_name].c[column_name]
+        ddl = CreateColumn(column).compile(dialect=engine.dialect)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {ddl}")

@@ -50,6 +50,7 @@ class NewPage:
     skew: float = 0.0
     mean_confidence: float | None = None
     words: list = field(default_factory=list)  # [text, confidence, left, top, width, height, line]
+    reader: dict = field(default_factory=dict)  # engine, version, models with SHA-256, settings, steps
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Records:
         self.zone = ZoneInfo(timezone)
         self._write_lock = threading.Lock()
         t.metadata.create_all(self.engine)
+        t.add_missing_columns(self.engine)
 
     def now(self) -> str:
         """Current time in the hospital's time zone, ISO 8601 with offset."""
@@ -186,7 +188,8 @@ class Records:
                 conn.execute(insert(t.pages), [
                     dict(document_id=number, number=p.number, text=p.text, raw_text=p.raw_text, source=p.source,
                          rotation=p.rotation, skew=p.skew, mean_confidence=p.mean_confidence,
-                         words=json.dumps(p.words, ensure_ascii=False))
+                         words=json.dumps(p.words, ensure_ascii=False),
+                         reader=json.dumps(p.reader, ensure_ascii=False, sort_keys=True))
                     for p in doc.pages
                 ])
             if doc.fields:
@@ -219,8 +222,11 @@ class Records:
             ).mappings()]
             doc.pages = [dict(r) for r in conn.execute(
                 select(t.pages.c.number, t.pages.c.text, t.pages.c.source, t.pages.c.rotation, t.pages.c.skew,
-                       t.pages.c.mean_confidence).where(t.pages.c.document_id == number).order_by(t.pages.c.number)
+                       t.pages.c.mean_confidence, t.pages.c.reader)
+                .where(t.pages.c.document_id == number).order_by(t.pages.c.number)
             ).mappings()]
+            for page in doc.pages:
+                page["reader"] = json.loads(page["reader"] or "{}")
         return doc
 
     def all_documents(self, with_fields: bool = False) -> list[StoredDocument]:

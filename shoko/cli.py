@@ -220,6 +220,7 @@ def cmd_show(services: Services, args) -> int:
 
 def document_json(doc) -> dict:
     """The contract's ``show --json`` object, with provenance beside it."""
+    readers = {p["number"]: p.get("reader") or {} for p in doc.pages}
     return {
         "id": doc.id, "doc_type": doc.doc_type, "title": doc.title, "pages": doc.page_count, "text": doc.text,
         "fields": doc.filled_fields, "sha256": doc.sha256, "source_name": doc.source_name,
@@ -229,8 +230,11 @@ def document_json(doc) -> dict:
                    for name, f in doc.review_fields.items()},
         "flags": doc.flags,
         "provenance": {name: {"source": f["source"], "page": f["page"], "confidence": f["confidence"],
+                              "engine": readers.get(f["page"], {}).get("engine")
+                              if f["source"] in ("ocr", "text_layer") else None,
                               "state": f["state"], "updated_by": f["updated_by"], "updated_at": f["updated_at"]}
                        for name, f in sorted(doc.fields.items())},
+        "readers": [{"page": number, **reader} for number, reader in sorted(readers.items())],
         "file_format": doc.file_format,
     }
 

@@ -36,7 +36,7 @@ from ingest.document import ReadDocument
 from ingest.extract import KnownValues, learn_from
 from ingest.extract.known import KNOWN_FIELDS
 from ingest.formats import Limits
-from ingest.ocr import Reread, TesseractEngine
+from ingest.ocr import OcrEngine, Reread
 from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
@@ -90,13 +90,14 @@ class Intake:
     """Wires the rooms together for taking files in."""
 
     def __init__(self, records: Records, index: DocumentIndex, rules, limits: Limits,
-                 engine: TesseractEngine, workers: int, actor: str = "system",
-                 reread: Reread = Reread()):
+                 engine: OcrEngine, workers: int, actor: str = "system",
+                 reread: Reread = Reread(), fallback: OcrEngine | None = None):
         self.records = records
         self.index = index
         self.rules = rules
         self.limits = limits
         self.engine = engine
+        self.fallback = fallback
         self.reread = reread
         self.workers = max(1, workers)
         self.actor = actor
@@ -232,7 +233,7 @@ class Intake:
             raise
 
     def _submit(self, flight: _InFlight, counter: "_PageCounter") -> None:
-        reader = PageReader(self.engine, self.reread)
+        reader = PageReader(self.engine, self.reread, self.fallback)
         flight.pool = self.pool
         flight.futures = [flight.pool.submit(reader, job) for job in flight.planned.jobs]
         counter.planned(len(flight.futures))
@@ -346,7 +347,7 @@ def to_new_document(document: ReadDocument, sha256: str, department: str | None)
                for f in extraction.review if f.name not in extraction.fields]
     pages = [
         NewPage(p.number, p.text, p.raw_text, p.source, p.rotation, p.skew, p.mean_confidence,
-                [[w.text, w.confidence, *w.box, w.line] for w in p.words])
+                [[w.text, w.confidence, *w.box, w.line] for w in p.words], p.reader)
         for p in document.pages
     ]
     return NewDocument(

@@ -7,7 +7,8 @@ from functools import cached_property
 
 from ingest.extract import load_rules
 from ingest.formats import Limits
-from ingest.ocr import Reread, TesseractEngine
+from ingest.engines import make_engines
+from ingest.ocr import OcrEngine, Reread
 from ingest.watcher import inbox_files
 from records import Records
 from search import WhooshIndex
@@ -53,8 +54,13 @@ class Services:
         counts["queued"] = max(0, waiting - counts["in_progress"])
         return counts
 
+    def engines(self) -> tuple[OcrEngine, OcrEngine]:
+        """The configured OCR engine and its fallback (models checked)."""
+        return make_engines(self.config.ocr_engine, self.config.ocr_languages, self.config.ocr_threads,
+                            self.config.workers, self.config.ocr_device, CONFIG_DIR)
+
     def intake(self, actor: str = "system") -> Intake:
         """A new intake (it owns a process pool: close it when done)."""
-        return Intake(self.records, self.index, self.rules, self.limits,
-                      TesseractEngine(self.config.ocr_languages), self.config.workers, actor,
-                      Reread(limit=self.config.ocr_second_reading))
+        engine, fallback = self.engines()
+        return Intake(self.records, self.index, self.rules, self.limits, engine, self.config.workers, actor,
+                      Reread(limit=self.config.ocr_second_reading), fallback)

@@ -35,7 +35,15 @@ SETTINGS = (
     Setting("quarantine_dir", "quarantine", "Folder for files that could not be ingested, each beside NAME.reason.txt."),
     Setting("vault_dir", "originals", "Read-only, content-addressed store of the original files."),
     Setting("index_dir", "index", "Folder of the Whoosh full-text index."),
-    Setting("ocr_languages", "jpn", "Tesseract languages, joined with '+' (e.g. 'jpn+eng')."),
+    Setting("ocr_engine", "rapidocr", "OCR engine for scanned pages: 'rapidocr' (PP-OCRv6 small, the models bundled "
+            "with the pinned rapidocr wheel, checked by SHA-256, never downloaded) or 'tesseract'. The other one "
+            "reads a page the first leaves empty."),
+    Setting("ocr_threads", 0, "ONNX Runtime threads per page reader (rapidocr); 0 shares the cores among the "
+            "ocr_workers processes."),
+    Setting("ocr_device", "cpu", "Where rapidocr runs: 'cpu', or 'cuda' with onnxruntime-gpu and a GPU "
+            "(CPU when no CUDA provider is found)."),
+    Setting("ocr_languages", "jpn", "Tesseract languages, joined with '+' (e.g. 'jpn+eng'); Tesseract reads pages with "
+            "ocr_engine = 'tesseract' and as the fallback, and always finds each page's orientation."),
     Setting("ocr_workers", 0, "Processes that read pages in parallel; 0 means one per CPU core."),
     Setting("ocr_second_reading", 16, "Weak stretches of rows per page that OCR reads a second time, cut out of the "
             "form; the extractor weighs both readings. 0 turns it off: faster, fewer fields filled in."),

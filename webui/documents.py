@@ -56,6 +56,7 @@ def view(doc_id: str):
         current_month=current_month,
         page_numbers=[p["number"] for p in doc.pages] or list(range(1, doc.page_count + 1)),
         rotations={p["number"]: p["rotation"] for p in doc.pages},
+        readers={p["number"]: p.get("reader") or {} for p in doc.pages},
     )
 
 

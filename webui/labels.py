@@ -66,7 +66,37 @@ FLAGS = {
     "patient_name": "同じ患者IDで、別の氏名の文書が登録されています",
     "dates far apart": "日付が互いに離れすぎています（読み違いの可能性）",
     "extraction_failed": "項目の読み取りに失敗しました",
+    "unreadable_page": "読み取れないページがあります（文字が認識できませんでした）。原本の画像を確認してください",
 }
+
+
+# Preprocessing steps kept for a scanned page, as staff read them.
+READER_STEPS = {"level": "傾き補正", "background": "背景補正", "erase_rules": "罫線除去", "upscale": "拡大"}
+
+
+def reader_label(reader: dict | None) -> str:
+    """How a page was read, in Japanese: the engine with its version and model, the steps kept."""
+    if not reader:
+        return ""
+    engine = reader.get("engine", "")
+    if engine == "rapidocr":
+        name = f"OCR PP-OCRv6 small（rapidocr {reader.get('version', '')}）"
+    elif engine == "tesseract":
+        name = f"OCR Tesseract {reader.get('version', '')}（{reader.get('languages', '')}）"
+    elif engine in ("pdfplumber", "pdfium"):
+        return f"PDFの文字データ（{engine}）"
+    else:
+        name = engine
+    steps = [READER_STEPS.get(s, s) for s in reader.get("steps", [])]
+    if reader.get("rotation"):
+        steps.insert(0, f"{reader['rotation']}°回転")
+    return name + (f"・{'・'.join(steps)}" if steps else "")
+
+
+def reader_title(reader: dict | None) -> str:
+    """The model files and their SHA-256, for the tooltip of a page's reader."""
+    models = (reader or {}).get("models") or {}
+    return " / ".join(f"{m.get('file')} SHA-256 {m.get('sha256')}" for m in models.values())
 
 
 def flag_label(flag: str) -> str:
@@ -104,5 +134,7 @@ def register_filters(app: Flask) -> None:
         device_label=lambda code: DEVICES.get(code or "", code or ""),
         when=format_time,
         flag_label=flag_label,
+        reader_label=reader_label,
+        reader_title=reader_title,
     )
     app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

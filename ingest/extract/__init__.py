@@ -40,6 +40,9 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
     result = Extraction()
     if not pages:
         return result
+    unreadable = [str(p.number) for p in pages if p.unreadable]
+    if unreadable:
+        result.flags.append("unreadable_page: " + ", ".join(unreadable))
     views = {p.number: page_views(p) for p in pages}
     # The second reading only replaces a few rows: it is weighed against the first
     # for labelled values, and would merely repeat the rows view anywhere else.

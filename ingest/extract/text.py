@@ -144,7 +144,10 @@ def _row_line(page: int, number: int, row: list[Word], reread_ids: frozenset[int
         if prev_right is not None and w.box[0] - prev_right > char_h * 0.45:
             parts.append(" ")
         parts.append(t)
-        confidences.extend([max(0.0, float(w.confidence))] * len(t))
+        if len(w.chars) == len(t):
+            confidences.extend(max(0.0, float(c)) for c in w.chars)
+        else:
+            confidences.extend([max(0.0, float(w.confidence))] * len(t))
         reread.extend([id(w) in reread_ids] * len(t))
         prev_right = max(prev_right or 0, w.box[0] + w.box[2])
     line = Line.make(page, number, "".join(parts))
