@@ -27,12 +27,15 @@ from ingest.ocr import Reread  # noqa: E402
 from ingest.pages import PageJob, read_page  # noqa: E402
 
 
-def read_file(path: str, out: str, second_reading: int, engine_name: str, workers: int) -> tuple[str, int]:
+def read_file(path: str, out: str, second_reading: int, engine_name: str, workers: int,
+              detection_side: int | None = None) -> tuple[str, int]:
     """Read one file's pages into ``out/<name>.json``; returns (name, pages)."""
     file = Path(path)
     file_format = detect_format(file)
     layout = read_layout(file, file_format, Limits())
     engine, fallback = make_engines(engine_name, workers=workers, config_dir=ROOT / "config")
+    if detection_side is not None and hasattr(engine, "detection_side"):
+        engine = dataclasses.replace(engine, detection_side=detection_side)
     reread = Reread(limit=second_reading)
     pages = [dataclasses.asdict(read_page(PageJob(str(file), file_format, i), engine, reread, fallback))
              for i in range(layout.page_count)]
@@ -49,6 +52,7 @@ def main() -> int:
     parser.add_argument("--second-reading", type=int, default=Reread().limit,
                         help="weak stretches read again per page (the ocr_second_reading setting; 0: none)")
     parser.add_argument("--engine", choices=ENGINES, default=ENGINES[0], help="the ocr_engine setting")
+    parser.add_argument("--detection-side", type=int, help="rapidocr: longest side the line detector sees (0: its own)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per process, as the intake does
@@ -58,7 +62,7 @@ def main() -> int:
     with ProcessPoolExecutor(args.workers) as pool:
         for name, count in pool.map(read_file, files, [str(args.out)] * len(files),
                                     [args.second_reading] * len(files), [args.engine] * len(files),
-                                    [args.workers] * len(files)):
+                                    [args.workers] * len(files), [args.detection_side] * len(files)):
             total += count
             print(f"{name}: {count} pages", flush=True)
     print(f"{len(files)} files, {total} pages in {time.perf_counter() - start:.1f} s")

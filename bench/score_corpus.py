@@ -82,6 +82,8 @@ def main() -> int:
     # Text
     total_edits = total_chars = 0
     groups: dict[str, list[float]] = {"upright": [], "rotated": []}
+    formats: dict[str, list[int]] = {}  # format -> [edits, characters]
+    empty = []
     for name, record in sorted(truth.items()):
         if name not in ids:
             print(f"  {name}: not stored")
@@ -91,6 +93,12 @@ def main() -> int:
         edits = edit_distance(want, got)
         total_edits += edits
         total_chars += len(want)
+        kind = record.get("format", Path(name).suffix[1:])
+        formats.setdefault(kind, [0, 0])
+        formats[kind][0] += edits
+        formats[kind][1] += len(want)
+        if not got:
+            empty.append(name)
         cer = edits / max(1, len(want))
         rotated = any(s.get("orientation", 0) for s in record.get("scan", []))
         groups["rotated" if rotated else "upright"].append(cer)
@@ -100,6 +108,9 @@ def main() -> int:
     for group, values in groups.items():
         if values:
             print(f"  {group}: mean CER {sum(values) / len(values):.4f} over {len(values)} files")
+    for kind, (edits, chars) in sorted(formats.items()):
+        print(f"  {kind}: CER {edits / max(1, chars):.4f} over {chars} characters")
+    print(f"  documents with empty text: {', '.join(empty) or 'none'}")
 
     # Search
     recalls, reciprocal = [], []

@@ -41,13 +41,17 @@ class OcrEngine(Protocol):
     ``first_steps`` names the preprocessing its first reading of a page gets
     (see ``ingest.pages``); ``weak_below`` the mean word confidence under which
     a reading is weak and other preparations are tried; ``rereads`` whether its
-    weakest rows pay for a second reading cut out of the page.
+    weakest rows pay for a second reading cut out of the page;
+    ``reads_before_turning`` whether a page is read as scanned first, and turned
+    only when that reads badly (an engine that says clearly when text is upside
+    down or standing), rather than turned by orientation detection first.
     """
 
     name: str
     first_steps: tuple[str, ...]
     weak_below: float
     rereads: bool
+    reads_before_turning: bool
 
     def describe(self) -> dict:
         """Engine, version, models and settings, recorded with every page it reads."""
@@ -75,6 +79,7 @@ class TesseractEngine:
     first_steps: tuple[str, ...] = ("level", "erase_rules")
     weak_below: float = 70.0
     rereads: bool = True
+    reads_before_turning: bool = False
 
     def describe(self) -> dict:
         return {"engine": self.name, "version": _tesseract_version(), "languages": self.languages,

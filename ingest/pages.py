@@ -35,9 +35,10 @@ TICKED, EMPTY = "\u2611", "\u2610"  # ☑ and ☐: the marks the extractor reads
 ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
 MIN_PAGE_CHARS = 10  # a page read into fewer characters while it has ink has not been read
 INK_CONTRAST = 60  # grey levels below the paper that count as ink
-MIN_INK_SHARE = 0.002  # share of ink pixels above which a page is not blank
+MIN_INK_SHARE = 0.0003  # share of ink pixels above which a page is not blank (two short lines: 0.001)
 UPSCALE_BELOW_DPI = 250  # pages scanned under this are also tried enlarged ...
 UPSCALE_TO_DPI = 300  # ... to this
+SHRINK = 0.6  # a weak page is also tried at this scale: line detection depends on text size
 _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 
@@ -80,12 +81,26 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
     unreadable, which the extractor turns into a flag for review.
     """
     image = ImageOps.grayscale(image)
-    rotation, sure = _orientation(image, dpi, engine)
-    upright = _turn(image, rotation)
-    best = _attempt(upright, rotation, dpi, engine, engine.first_steps)
-    if rotation and not sure and _weak(best, engine):
-        # OSD guessed a turn and the text reads badly: maybe the page was upright.
-        best = _better(best, _attempt(image, 0, dpi, engine, engine.first_steps))
+    best = None
+    if engine.reads_before_turning:
+        # Most pages arrive upright: a page that reads well as scanned, in
+        # horizontal lines, needs no orientation detection.
+        best = _attempt(image, 0, dpi, engine, engine.first_steps)
+        if not _weak(best, engine) and _horizontal(best.result):
+            rotation = 0
+        else:
+            rotation, sure = _orientation(image, dpi, engine)
+            if rotation:
+                turned = _attempt(_turn(image, rotation), rotation, dpi, engine, engine.first_steps)
+                # Standing lines may still be read, in the wrong order: a sure OSD wins.
+                best = turned if sure and not _weak(turned, engine) else _better(best, turned)
+    else:
+        rotation, sure = _orientation(image, dpi, engine)
+        best = _attempt(_turn(image, rotation), rotation, dpi, engine, engine.first_steps)
+        if rotation and not sure and _weak(best, engine):
+            # OSD guessed a turn and the text reads badly: maybe the page was upright.
+            best = _better(best, _attempt(image, 0, dpi, engine, engine.first_steps))
+    upright = best.upright
     inked = has_ink(upright)
     if _weak(best, engine, inked):
         for steps in _alternatives(engine, dpi):
@@ -169,11 +184,12 @@ def _attempt(upright: Image.Image, rotation: int, dpi: int, engine: OcrEngine,
     if "erase_rules" in steps:
         cleaned = erase_rules(cleaned)
     cleaned = _blank_out(cleaned, checkboxes)
-    if "upscale" in steps and dpi < UPSCALE_BELOW_DPI:
-        factor = UPSCALE_TO_DPI / dpi
-        big = cleaned.resize((round(cleaned.width * factor), round(cleaned.height * factor)),
-                             Image.Resampling.LANCZOS)
-        result = _scaled(engine.read(big, UPSCALE_TO_DPI), 1 / factor)
+    factor = UPSCALE_TO_DPI / dpi if "upscale" in steps and dpi < UPSCALE_BELOW_DPI else \
+        SHRINK if "shrink" in steps else 1.0
+    if factor != 1.0:
+        resized = cleaned.resize((round(cleaned.width * factor), round(cleaned.height * factor)),
+                                 Image.Resampling.LANCZOS)
+        result = _scaled(engine.read(resized, round(dpi * factor)), 1 / factor)
     else:
         result = engine.read(cleaned, dpi)
     if result.skew:
@@ -189,7 +205,16 @@ def _alternatives(engine: OcrEngine, dpi: int) -> list[tuple[str, ...]]:
     out = [(), ("background",), ("level", "background")]
     if dpi < UPSCALE_BELOW_DPI:
         out.append(("upscale", "background"))
+    else:
+        out.append(("shrink",))
     return [steps for steps in out if steps != engine.first_steps]
+
+
+def _horizontal(result: OcrResult) -> bool:
+    """Whether the page's words of three or more characters mostly run across, as
+    upright Japanese forms do (a page turned a quarter has them standing)."""
+    long_words = [w for w in result.words if len(w.text) >= 3]
+    return not long_words or sum(w.box[2] > w.box[3] for w in long_words) > len(long_words) / 2
 
 
 def _chars(result: OcrResult) -> int:

@@ -33,6 +33,20 @@ def render_page(lines: list[str], font: Path = SANS, size: int = 40, dpi: int = 
     return page
 
 
+def text_layer_pdf(path: Path, lines: list[str]) -> Path:
+    """A born-digital PDF with ``lines`` in its text layer (Noto Sans CJK, embedded)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("noto", "", str(SANS), collection_font_number=0)
+    pdf.set_font("noto", size=14)
+    for line in lines:
+        pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
 @pytest.fixture
 def services(tmp_path) -> Services:
     """Services over a fresh data directory (real SQLite, real Whoosh folder)."""

@@ -178,6 +178,7 @@ class BlindEngine:
     first_steps: tuple[str, ...] = ()
     weak_below = 80.0
     rereads = False
+    reads_before_turning = False
 
     def describe(self) -> dict:
         return {"engine": self.name}
