@@ -37,6 +37,8 @@ def classify_page(views: list[View], rules: ExtractionRules) -> PageClass:
                 weight = s["title_weight"] if short else s["title_in_text_weight"]
             elif short and rule.near_titles is not None and rule.near_titles.search(line.key):
                 weight = s["title_fuzzy_weight"]
+            elif rule.title_concept is not None and rule.title_concept.search(line.key):
+                weight = s["title_concept_weight"] if short else s["title_in_text_weight"]
             else:
                 continue
             if weight > title_found.get(name, (0.0, ""))[0]:

@@ -25,6 +25,19 @@ class TypeRule:
     titles: tuple[str, ...]  # label keys
     keywords: tuple[str, ...]
     near_titles: re.Pattern[str] | None = None  # a title (5+ letters) with one wrong
+    # A title built from parts: what the paper is about, then the kind of paper
+    # (撤去 … 報告書, 利用終了 … 届), so that a title never seen is still recognised.
+    title_concept: re.Pattern[str] | None = None
+
+
+def _concept_pattern(subjects: list[str], forms: list[str], gap: int) -> re.Pattern[str] | None:
+    """A subject, at most ``gap`` characters, then a form; compared as label keys."""
+    subjects = sorted({label_key(s) for s in subjects if s.strip()}, key=len, reverse=True)
+    forms = sorted({label_key(f) for f in forms if f.strip()}, key=len, reverse=True)
+    if not subjects or not forms:
+        return None
+    return re.compile("(?:" + "|".join(map(re.escape, subjects)) + f").{{0,{gap}}}?(?:"
+                      + "|".join(map(re.escape, forms)) + ")")
 
 
 def _near_miss_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -98,8 +111,11 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
     types = {}
     for name, spec in types_cfg.get("types", {}).items():
         titles = tuple(label_key(t) for t in spec.get("titles", []))
+        concept = spec.get("title_concept", {})
         types[name] = TypeRule(name, titles, tuple(label_key(k) for k in spec.get("keywords", [])),
-                               _near_miss_pattern(titles))
+                               _near_miss_pattern(titles),
+                               _concept_pattern(concept.get("subjects", []), concept.get("forms", []),
+                                                int(concept.get("gap", 6))))
     settings = dict(fields_cfg.get("settings", {}))
     min_fuzzy = int(settings.get("fuzzy_min_length", 3))
 

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from PIL import Image
 
-from webui_support import PATIENT, XSS, post
+from webui_support import PATIENT, XSS, post, store
 
 
 def test_document_page_shows_fields_text_and_review_marks(login, documents):
@@ -236,3 +236,18 @@ def test_extraction_flags_are_shown_in_japanese_with_their_detail_escaped(login,
     assert "<script>" not in page and "山田 &lt;script&gt;" in page
     plain = login("iji").get(f"/documents/{documents['order']}").get_data(as_text=True)
     assert 'id="flags"' not in plain
+
+
+def test_document_page_says_how_each_page_was_read(login, documents):
+    page = login("kango").get(f"/documents/{documents['guidance']}").get_data(as_text=True)
+    assert "読み取り: OCR PP-OCRv6 small（rapidocr 3.10.0）・背景補正" in page
+    assert "PP-OCRv6_rec_small.onnx SHA-256 6f327246b50388f3" in page  # the model, in the tooltip
+    assert "OCR（rapidocr）・1ページ" in page  # a field's provenance names the engine
+
+
+def test_a_page_nothing_could_read_is_flagged_on_the_document_page(login, services, tmp_path):
+    (tmp_path / "scans").mkdir()
+    doc_id = store(services, tmp_path / "scans", "scan_0042.png", "other", "scan_0042",
+                   [["在宅酸素療法指導記録"], [""]], {}, flags=["unreadable_page: 2"])
+    page = login("kango").get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "読み取れないページがあります" in page and "unreadable_page: 2" in page

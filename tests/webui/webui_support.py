@@ -25,6 +25,10 @@ PATIENT = "00123456"
 OTHER_PATIENT = "00234567"  # has a contract but no guidance record: items are missing
 XSS = "<script>alert(1)</script>"
 EVIL_NAME = '<img src=x onerror=alert(2)>"scan".png'
+# What read each stored page, as the intake records it for PP-OCR.
+READER = {"engine": "rapidocr", "version": "3.10.0", "threads": 1, "device": "cpu", "steps": ["background"],
+          "rotation": 0, "skew": 0.4,
+          "models": {"rec": {"file": "PP-OCRv6_rec_small.onnx", "sha256": "6f327246b50388f3"}}}
 
 
 def draw_page(lines: list[str], size=(620, 877)) -> Image.Image:
@@ -58,7 +62,8 @@ def store(services: Services, folder: Path, name: str, doc_type: str, title: str
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(), source_name=name,
         file_format="pdf" if path.suffix == ".pdf" else "png", department=department, doc_type=doc_type,
         type_score=5.0, title=title, text="\n".join(texts), raw_text="\n".join(texts), flags=flags or [],
-        pages=[NewPage(n, text, text, "ocr", mean_confidence=90.0) for n, text in enumerate(texts, start=1)],
+        pages=[NewPage(n, text, text, "ocr", mean_confidence=90.0, reader=READER)
+               for n, text in enumerate(texts, start=1)],
         fields=[NewField(k, v, "filled", "ocr", 1, 0.93) for k, v in fields.items()]
         + [NewField(k, v, "review", "ocr", 1, 0.41) for k, v in (review or {}).items()],
     )
