@@ -59,8 +59,10 @@ def find_labels(line: Line, rules: ExtractionRules) -> list[LabelHit]:
                 at = _one_off(window, rule.key)
                 if at is None or script(window[at]) != script(rule.key[at]):
                     continue  # OCR swaps look-alikes of one script: 愚 for 患, not の for 載
-                if n == 3 and at == 2:
-                    continue  # 作成者 is not 作成日: the last character carries the meaning
+                if at == n - 1:
+                    # The last character carries the meaning (作成者 is not 作成日), and a
+                    # misread there may be the value's first character (利用者井上 is not 利用者名).
+                    continue
                 exact = False
             else:
                 continue

@@ -102,6 +102,14 @@ def _load(path: pathlib.Path) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+def composed_labels(groups: list[list[list[str]]]) -> list[str]:
+    """Labels built from parts: each group is a list of part lists, and every
+    combination of one part from each list is a label (患者|利用者 × 番号|ID|コード)."""
+    import itertools
+
+    return ["".join(parts) for group in groups for parts in itertools.product(*group) if "".join(parts)]
+
+
 def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
     """Read config/document_types.toml and config/fields.toml into compiled rules."""
     config_dir = pathlib.Path(config_dir)
@@ -132,7 +140,7 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
         labels.append(LabelRule(key, field_name, kind, letters >= min_fuzzy))
 
     for name, spec in fields_cfg.get("fields", {}).items():
-        for text in spec.get("labels", []):
+        for text in [*spec.get("labels", []), *composed_labels(spec.get("compose", []))]:
             add(text, name, spec.get("kind", "text"))
     for text in fields_cfg.get("stop", {}).get("labels", []):
         add(text, None, "stop")
