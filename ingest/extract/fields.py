@@ -23,6 +23,11 @@ _PATIENT_ID = re.compile(r"^(?:(?:pid|id|no\.?)\s*[:：.]?\s*)?(\d(?:[\d ]{2,16}
 _PERCENT = re.compile(r"^(\d{2,3}(?:\.\d)?)\s*(%)?")
 _PRESSURE = re.compile(r"^(\d{2,3}(?:\.\d{1,2})?)\s*(torr|mmhg)?", re.IGNORECASE)
 _PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
+# A label followed only by numbers in a row: one column per visit or month, oldest
+# first, as every checklist and flow sheet runs; the latest is the last.
+_SERIES = re.compile(r"^\d{2,3}(?:\.\d{1,2})?(?:\s+\d{2,3}(?:\.\d{1,2})?){1,11}\s*(?:%|torr|mmhg)?\s*$",
+                     re.IGNORECASE)
+SERIES_QUALITY = 0.9
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|l|ℓ)\s*/?\s*(?:分|min)")
 _NUMERIC = ("yen", "percent", "pressure", "flow")
 
@@ -111,7 +116,22 @@ def _yen(body: str, rules: ExtractionRules) -> list[Reading]:
              printed.group(0).rstrip(".,") if printed else str(parsed[0]))]
 
 
+def _latest_of_series(body: str, low: float, high: float) -> list[Reading] | None:
+    """The last of a row of values (each within ``low``..``high``), or None when the
+    text is not such a row; [] when the row holds a value of another kind."""
+    if not _SERIES.match(body):
+        return None
+    values = re.findall(r"\d{2,3}(?:\.\d{1,2})?", body)
+    if not all(low <= float(v) <= high for v in values):
+        return []
+    value = float(values[-1])
+    return [("", int(value) if value.is_integer() else value, SERIES_QUALITY, values[-1])]
+
+
 def _percent(body: str, rules: ExtractionRules) -> list[Reading]:
+    series = _latest_of_series(_after_paren(body), 50, 100)
+    if series is not None:
+        return series
     m = _PERCENT.match(_after_paren(body))
     if not m or not 50 <= float(m.group(1)) <= 100:
         return []
@@ -121,6 +141,9 @@ def _percent(body: str, rules: ExtractionRules) -> list[Reading]:
 
 
 def _pressure(body: str, rules: ExtractionRules) -> list[Reading]:
+    series = _latest_of_series(_after_paren(body), 20, 200)
+    if series is not None:
+        return [(suffix, float(value), quality, raw) for suffix, value, quality, raw in series]
     m = _PRESSURE.match(_after_paren(body))
     if not m or not 20 <= float(m.group(1)) <= 200:
         return []

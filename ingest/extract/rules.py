@@ -9,12 +9,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.extract.text import is_letter
+from ingest.extract.text import fold_kana, is_letter
 
 
 def label_key(text: str) -> str:
-    """How labels and phrases are compared: NFKC, no spaces, Latin lower-cased."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    """How labels and phrases are compared: NFKC, no spaces, Latin lower-cased, small kana full size."""
+    return fold_kana("".join(unicodedata.normalize("NFKC", text).split()).lower())
 
 
 @dataclass(frozen=True)

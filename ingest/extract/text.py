@@ -24,6 +24,16 @@ _LETTER = re.compile(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶー]")
 
 
+# OCR confuses small and full-size kana (チエック for チェック): labels and lines are
+# compared with the small ones made full size.
+_SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケあいうえおつやゆよわ")
+
+
+def fold_kana(text: str) -> str:
+    """Small kana made full size (one character for one: positions are kept)."""
+    return text.translate(_SMALL_KANA)
+
+
 def normalise(text: str) -> str:
     """NFKC with every run of whitespace made one ASCII space."""
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
@@ -76,7 +86,7 @@ class Line:
             compact_chars.append(ch)
             to_text.append(i)
         compact = "".join(compact_chars)
-        return cls(page, number, text, compact, compact.lower(), to_text, frozenset(gaps),
+        return cls(page, number, text, compact, fold_kana(compact.lower()), to_text, frozenset(gaps),
                    confidences)
 
     def text_slice(self, start: int, end: int) -> str:

@@ -218,7 +218,9 @@ def test_a_clerk_adds_a_label_synonym_in_the_config(tmp_path, text_pages) -> Non
     for name in ("document_types.toml", "fields.toml"):
         content = (config / name).read_text(encoding="utf-8")
         if name == "fields.toml":
-            content = content.replace('"患者コード"]', '"患者コード", "受給者番号"]')
+            # A word added to one part list: 受給者 × 番号, ID, コード … become labels.
+            assert '"本人", "病院の患者"]' in content
+            content = content.replace('"本人", "病院の患者"]', '"本人", "病院の患者", "受給者"]')
         (tmp_path / name).write_text(content, encoding="utf-8")
     after = load_rules(tmp_path)
     assert extract(text_pages(text), after).fields["patient_id"].value == "55501234"
