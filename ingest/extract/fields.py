@@ -28,7 +28,7 @@ _PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
 _SERIES = re.compile(r"^\d{2,3}(?:\.\d{1,2})?(?:\s+\d{2,3}(?:\.\d{1,2})?){1,11}\s*(?:%|torr|mmhg)?\s*$",
                      re.IGNORECASE)
 SERIES_QUALITY = 0.9
-_FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|l|ℓ)\s*/?\s*(?:分|min)")
+_FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:(?:L|l|ℓ)\s*/?|[e&]\s*/)\s*(?:分|min)")
 _NUMERIC = ("yen", "percent", "pressure", "flow")
 
 MULTI_VISIT = ("guidance_date", "measurement_date", "spo2", "pao2", "flow_rest",

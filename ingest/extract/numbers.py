@@ -9,7 +9,8 @@ _SPACES = re.compile(r"\s+")
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$")
 _YEN = re.compile(
     r"(?P<pre>[¥￥#\\*])?\s*(?P<num>\d{1,3}(?:\s?[,.]\s?\d{3})+|\d+)\s*(?P<post>円)?")
-_FLOW_UNIT = r"(?:L|l|ℓ|リットル)\s*(?:/|／)?\s*(?:分|min|m)"
+# ℓ is often read as e or & by OCR: taken as ℓ only where "/分" or "/min" follows.
+_FLOW_UNIT = r"(?:(?:L|l|ℓ|リットル)\s*(?:/|／)?\s*(?:分|min|m)|[e&]\s*(?:/|／)\s*(?:分|min))"
 _FLOW = re.compile(rf"(?<![\d.])(?P<num>\d{{1,2}}(?:\s?[.,]\s?\d{{1,2}})?)\s*(?P<unit>{_FLOW_UNIT})?")
 
 
