@@ -34,11 +34,12 @@ TEXT_LAYER_RENDER_DPI = 200  # the text-layer page is rendered at this for barco
 TICKED, EMPTY = "\u2611", "\u2610"  # ☑ and ☐: the marks the extractor reads before an option
 ORIENTATION_MIN_CONFIDENCE = 1.5  # Tesseract OSD confidence below this is noise
 MIN_PAGE_CHARS = 10  # a page read into fewer characters while it has ink has not been read
+FEW_ROWS = 5  # a page read into fewer rows is read again in other ways too
 INK_CONTRAST = 60  # grey levels below the paper that count as ink
 MIN_INK_SHARE = 0.0003  # share of ink pixels above which a page is not blank (two short lines: 0.001)
 UPSCALE_BELOW_DPI = 250  # pages scanned under this are also tried enlarged ...
 UPSCALE_TO_DPI = 300  # ... to this
-SHRINK = 0.6  # a weak page is also tried at this scale: line detection depends on text size
+CROP_MARGIN = 0.04  # share of the page kept around its ink when a page is read cropped
 _UNMAPPED = re.compile(r"\(cid:\d+\)|\ufffd")
 
 
@@ -184,9 +185,14 @@ def _attempt(upright: Image.Image, rotation: int, dpi: int, engine: OcrEngine,
     if "erase_rules" in steps:
         cleaned = erase_rules(cleaned)
     cleaned = _blank_out(cleaned, checkboxes)
-    factor = UPSCALE_TO_DPI / dpi if "upscale" in steps and dpi < UPSCALE_BELOW_DPI else \
-        SHRINK if "shrink" in steps else 1.0
-    if factor != 1.0:
+    factor = UPSCALE_TO_DPI / dpi if "upscale" in steps and dpi < UPSCALE_BELOW_DPI else 1.0
+    if "crop" in steps:
+        # Read only where the ink is: a line detector misses lines of a sparse page
+        # in a sea of white, which the crop leaves behind.
+        x0, y0, x1, y1 = _ink_box(cleaned)
+        crop = cleaned.crop((x0, y0, x1, y1))
+        result = _shifted(engine.read(crop, dpi), x0, y0)
+    elif factor != 1.0:
         resized = cleaned.resize((round(cleaned.width * factor), round(cleaned.height * factor)),
                                  Image.Resampling.LANCZOS)
         result = _scaled(engine.read(resized, round(dpi * factor)), 1 / factor)
@@ -205,8 +211,7 @@ def _alternatives(engine: OcrEngine, dpi: int) -> list[tuple[str, ...]]:
     out = [(), ("background",), ("level", "background")]
     if dpi < UPSCALE_BELOW_DPI:
         out.append(("upscale", "background"))
-    else:
-        out.append(("shrink",))
+    out.append(("crop",))
     return [steps for steps in out if steps != engine.first_steps]
 
 
@@ -236,7 +241,10 @@ def _empty(reading: _Turned) -> bool:
 
 
 def _weak(reading: _Turned, engine: OcrEngine, inked: bool = True) -> bool:
-    return (inked and _empty(reading)) or \
+    """Low confidence, no text on an inked page, or only a few rows: a line
+    detector tuned on full pages misses lines of a sparse one at full size."""
+    rows = len({w.line for w in reading.result.words})
+    return (inked and (_empty(reading) or rows < FEW_ROWS)) or \
         (bool(reading.result.words) and _mean_confidence(reading.result) < engine.weak_below)
 
 
@@ -269,6 +277,27 @@ def flatten_background(image: Image.Image) -> Image.Image:
 def _scaled(result: OcrResult, factor: float) -> OcrResult:
     """A reading of a resized page with its boxes in the page's own pixels."""
     words = [replace(w, box=tuple(round(v * factor) for v in w.box)) for w in result.words]
+    return OcrResult(result.text, words, result.skew)
+
+
+def _ink_box(image: Image.Image) -> tuple[int, int, int, int]:
+    """The box around the page's ink, with a margin, in the page's pixels."""
+    small = ImageOps.grayscale(image)
+    scale = min(1.0, 1000 / max(small.size))
+    small = small.resize((max(1, round(small.width * scale)), max(1, round(small.height * scale))))
+    pixels = np.asarray(small, dtype=np.int16)
+    ys, xs = np.nonzero(pixels < int(np.percentile(pixels, 90)) - INK_CONTRAST)
+    if len(xs) == 0:
+        return 0, 0, image.width, image.height
+    margin = CROP_MARGIN * max(image.size)
+    return (max(0, round(xs.min() / scale - margin)), max(0, round(ys.min() / scale - margin)),
+            min(image.width, round((xs.max() + 1) / scale + margin)),
+            min(image.height, round((ys.max() + 1) / scale + margin)))
+
+
+def _shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:
+    """A reading of a crop with its boxes in the page's pixels."""
+    words = [replace(w, box=(w.box[0] + dx, w.box[1] + dy, w.box[2], w.box[3])) for w in result.words]
     return OcrResult(result.text, words, result.skew)
 
 

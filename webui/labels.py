@@ -72,7 +72,7 @@ FLAGS = {
 
 # Preprocessing steps kept for a scanned page, as staff read them.
 READER_STEPS = {"level": "傾き補正", "background": "背景補正", "erase_rules": "罫線除去", "upscale": "拡大",
-                "shrink": "縮小"}
+                "crop": "余白除去"}
 
 
 def reader_label(reader: dict | None) -> str:
