@@ -1,4 +1,4 @@
-"""Check boxes on a levelled page image: where they are and whether they are ticked.
+"""Check boxes (and radio buttons, ``ingest.radios``) on a page image: where they are and whether they are ticked.
 
 OCR reads a printed box as an arbitrary glyph (■ → 画, ☑ → 図, □ → 日), and a
 born-digital PDF draws its boxes as vector shapes that leave no character in the
@@ -66,6 +66,9 @@ def find_checkboxes(image: Image.Image) -> list[Checkbox]:
         if checkbox is not None and not any(_overlaps(checkbox.box, c.box) for c in found):
             found.append(checkbox)
     found = [c for c in found if not c.ticked or _has_empty_sibling(c, found)]
+    from ingest.radios import find_radio_buttons  # radios builds on this module's sizes
+
+    found += [r for r in find_radio_buttons(dark) if not any(_overlaps(r.box, c.box) for c in found)]
     return sorted(found, key=lambda c: (c.box[1] // max(1, c.box[3]), c.box[0]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 import numpy as np
 import pytest
@@ -165,3 +166,58 @@ def test_text_layer_without_boxes_keeps_its_text(tmp_path):
     page = read_page(PageJob(str(path), "pdf", 0), TesseractEngine())
     assert "☑" not in page.text and "☐" not in page.text
     assert page.raw_text.splitlines()[0] == "人口の多い日本の田園地帯では毎回国の調査が行われる。"
+
+
+def radio_page(dpi: int = 300) -> Image.Image:
+    """A form whose options are radio buttons (○, ◉ for the chosen one), with a
+    letter-spaced S p O 2, full stops and a lone ring that are not buttons."""
+    scale = dpi / 300
+    size, ring = round(40 * scale), round(36 * scale)
+    page = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    draw = ImageDraw.Draw(page)
+    face = ImageFont.truetype(str(SANS), size)
+    draw.text((round(240 * scale), round(300 * scale)), "酸素処方箋", font=face, fill=0)
+    draw.text((round(240 * scale), round(420 * scale)), "使用機器", font=face, fill=0)
+    y = round(520 * scale)
+    for row in OPTIONS:
+        x = round(240 * scale)
+        for option in row:
+            top = y + round(8 * scale)
+            draw.ellipse((x, top, x + ring, top + ring), outline=0, width=max(2, round(3 * scale)))
+            if option == TICKED_OPTION:
+                inset = ring // 4
+                draw.ellipse((x + inset, top + inset, x + ring - inset, top + ring - inset), fill=0)
+            x += ring + round(16 * scale)
+            draw.text((x, y), option, font=face, fill=0)
+            x += round(face.getlength(option)) + round(70 * scale)
+        y += round(size * 1.9)
+    draw.text((round(240 * scale), y + size), "S p O 2 　9 1 %。確認しました。", font=face, fill=0)
+    draw.ellipse((round(1900 * scale), round(300 * scale), round(1936 * scale), round(336 * scale)),
+                 outline=0, width=3)
+    return _scanned(page)
+
+
+def test_radio_buttons_are_found_with_the_chosen_one_and_nothing_else():
+    boxes = find_checkboxes(radio_page())
+    assert len(boxes) == 6
+    assert [c.ticked for c in boxes].count(True) == 1
+    chosen = next(c for c in boxes if c.ticked)
+    # The chosen button is the second of the first row.
+    first_row = sorted((c for c in boxes if abs(c.box[1] - chosen.box[1]) < 20), key=lambda c: c.box[0])
+    assert first_row.index(chosen) == 1
+
+
+def test_a_radio_chosen_device_is_read_through_pp_ocr():
+    from pathlib import Path
+
+    from ingest.engines import make_engines
+    from ingest.extract import extract, load_rules
+    from shoko.settings import CONFIG_DIR
+
+    engine, fallback = make_engines("rapidocr", workers=1, config_dir=Path(CONFIG_DIR))
+    page = ocr_page(radio_page(), 300, 1, engine, fallback=fallback)
+    assert "\u2611" in page.raw_text and "\u2611" not in page.text
+    # The O of S p O 2 is still there to read (PP-OCR may read it as a zero): not whited out as a button.
+    assert re.search("Sp[O0]2", page.text.replace(" ", ""))
+    extraction = extract([page], load_rules(CONFIG_DIR))
+    assert extraction.fields["device_type"].value == "liquid_stationary"
