@@ -233,12 +233,13 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         if len(flow_hits) >= 2 and all(_empty(s.text) for s in flow_hits) and i + 1 < len(parsed_lines):
             _flow_table(flow_hits, parsed_lines[i + 1][0], add, below_q)
             continue
-        if len(segs) >= 2 and all(_empty(s.text) for s in segs) and i + 1 < len(parsed_lines) \
-                and not parsed_lines[i + 1][1]:
-            # a header row of labels with their values in the row below, cell by cell
-            cells = parsed_lines[i + 1][0].text.split(" ")
-            if len(cells) == len(segs):
-                for seg, cell in zip(segs, cells):
+        if len(segs) >= 2 and i + 1 < len(parsed_lines) and not parsed_lines[i + 1][1] \
+                and not any(parse_value(kinds.get(s.hit.rule.field or "", ""), s.text, rules) for s in segs):
+            # A header row of labels (with units or other headings between them) and
+            # the values in the row below, cell by cell: 採血日 SpO2(%) PaO2(Torr) 脈拍.
+            pairs = _header_cells(line, segs, parsed_lines[i + 1][0])
+            if pairs:
+                for seg, cell in pairs:
                     field = seg.hit.rule.field
                     if field and field in kinds and field != "device":
                         label_q = 1.0 if seg.hit.exact else fuzzy_q
@@ -279,6 +280,25 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
                                      (view.page, line.number / n_lines), labelled=False,
                                      kind="date"))
     return ViewReading(out, labelled_dates, labels_seen)
+
+
+def _header_cells(header: Line, segs: list[Segment], values: Line) -> list[tuple[Segment, str]]:
+    """Each label of a header row with the cell below it: the rows are cut into
+    cells at their spaces, and a label owns the header cell it starts. Only when
+    both rows have as many cells, so that every value stands under its heading."""
+    heads = header.text.split(" ")
+    cells = values.text.split(" ")
+    if len(heads) != len(cells) or len(heads) < 2:
+        return []
+    starts, at = [], 0
+    for head in heads:
+        starts.append(at)
+        at += len(head)
+    pairs = []
+    for seg in segs:
+        if seg.hit.start in starts:
+            pairs.append((seg, cells[starts.index(seg.hit.start)]))
+    return pairs
 
 
 def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., None],
