@@ -237,7 +237,12 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
                 and not any(parse_value(kinds.get(s.hit.rule.field or "", ""), s.text, rules) for s in segs):
             # A header row of labels (with units or other headings between them) and
             # the values in the row below, cell by cell: 採血日 SpO2(%) PaO2(Torr) 脈拍.
-            pairs = _header_cells(line, segs, parsed_lines[i + 1][0])
+            below = []
+            for ln, ln_hits in parsed_lines[i + 1:i + 1 + _TABLE_ROWS]:
+                if ln_hits:
+                    break
+                below.append(ln)
+            pairs = _header_cells(line, segs, below[0]) or _header_columns(line, segs, below)
             if pairs:
                 for seg, cell in pairs:
                     field = seg.hit.rule.field
@@ -298,6 +303,44 @@ def _header_cells(header: Line, segs: list[Segment], values: Line) -> list[tuple
     for seg in segs:
         if seg.hit.start in starts:
             pairs.append((seg, cells[starts.index(seg.hit.start)]))
+    return pairs
+
+
+# A heading that names a reading (氏名(カナ)): the value under it is how the name
+# sounds, and the name as written stands on the row below that.
+_READING = re.compile(r"カナ|かな|フリガナ|ふりがな|ヨミ")
+_TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
+
+
+def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> list[tuple[Segment, str]]:
+    """Each label of a header row with the text under it, by position on the page.
+
+    The header is cut into columns at its gaps and where each label starts (OCR
+    may run two headings together); a column reaches halfway to the next one,
+    since a heading may stand centred over its value. Needs the rows view's
+    character positions; [] without them.
+    """
+    rows = [ln for ln in below if ln.xs is not None]
+    if header.xs is None or not rows:
+        return []
+    # Rows of visits under one header (前回, 今回): the one with the latest date.
+    dated = [(max(d.value for d in found), k) for k, row in enumerate(rows) if (found := dates.find_dates(row.text))]
+    latest = rows[max(dated)[1]] if dated else rows[0]
+    cuts = sorted({0, *header.gaps, *(s.hit.start for s in segs)} - {len(header.compact)})
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:] + [len(header.compact)]) if b > a]
+    extents = [(header.xs[a][0], header.xs[b - 1][1]) for a, b in spans]
+    bounds = [-1e9] + [(extents[k][1] + extents[k + 1][0]) / 2 for k in range(len(extents) - 1)] + [1e9]
+    pairs = []
+    for seg in segs:
+        column = next((k for k, (a, b) in enumerate(spans) if a <= seg.hit.start < b), None)
+        if column is None:
+            continue
+        left, right = bounds[column], bounds[column + 1]
+        reading = bool(_READING.search(header.compact[spans[column][0]:spans[column][1]]))
+        for row in rows[1:2] if reading and len(rows) > 1 else [latest]:
+            inside = [k for k, (x0, x1) in enumerate(row.xs) if left <= (x0 + x1) / 2 < right]
+            if inside:
+                pairs.append((seg, row.text_slice(inside[0], inside[-1] + 1)))
     return pairs
 
 

@@ -14,14 +14,23 @@ _KANA = re.compile(r"[\u3040-\u30ffー]")
 _LEAD = re.compile(r"^[\s:：=・.\-]+")
 
 
+_HONORIFICS = frozenset({"様", "樣", "殿"})
+# Kana between kanji (は川に対し, 設置し) is running text: names are kanji, or kana,
+# or kanji ending in kana (あき子 aside), never kanji, kana, kanji.
+_CLAUSE = re.compile(r"[\u3400-\u9fff々][\u3041-\u3096]+[\u3400-\u9fff々]")
+_PARTIES = frozenset({"甲", "乙", "丙", "丁"})  # the parties of a contract
+
+
 def _strip_titles(tokens: list[str], titles: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for token in tokens:
         if token in titles:
             continue
         for title in titles:
-            # 宮本亮先生, 加藤弘子様: a title stuck to the name
-            if len(token) > len(title) + 1 and token.endswith(title):
+            # 宮本亮先生, 加藤弘子様: a title stuck to the name; an honorific (様) ends
+            # no name, so it comes off a one-character given name too (進様).
+            if token.endswith(title) and (len(token) > len(title) + 1
+                                          or (title in _HONORIFICS and len(token) > len(title))):
                 token = token[: -len(title)]
                 break
         out.append(token)
@@ -77,6 +86,8 @@ def parse_person(text: str, rules: ExtractionRules) -> tuple[str, float] | None:
         return None
     if len(tokens) > 2 and all(len(t) == 1 for t in tokens):
         tokens = ["".join(tokens)]  # OCR spaced every character
+    if any(_CLAUSE.search(t) or t in _PARTIES for t in tokens):
+        return None  # 乙は甲に対し: a clause of a contract, not a name
     if len(tokens) > 2:
         return None  # not clearly one name
     if len(tokens) == 2:
@@ -137,8 +148,10 @@ _NOT_A_START = "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵ�
 
 
 def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
-    if not 2 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
-        return False
+    if not 3 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
+        return False  # two characters are a fragment (of a seal, of a word), not a company
+    if re.search(r"[\u30a1-\u30fa]-|-[\u30a1-\u30fa]", name):
+        return False  # katakana joined by hyphens: a long name misread (ア-ウ-タ-)
     if name[0] in _NOT_A_START:
         return False
     if any(ch in name for ch in "[]|「」【】") or any(

@@ -71,6 +71,9 @@ class Line:
     gaps: frozenset[int]  # compact indices that had a space before them
     confidences: list[float] | None = None  # per compact character, 0..100
     reread: list[bool] | None = None  # per compact character: read a second time by OCR
+    # Per compact character, its left and right edge on the page (a word's box shared
+    # evenly among its characters): columns of a table, in the rows view only.
+    xs: list[tuple[float, float]] | None = None
 
     @classmethod
     def make(cls, page: int, number: int, text: str,
@@ -146,11 +149,14 @@ def _row_line(page: int, number: int, row: list[Word], reread_ids: frozenset[int
     parts: list[str] = []
     confidences: list[float] = []
     reread: list[bool] = []
+    xs: list[tuple[float, float]] = []
     prev_right: int | None = None
     for w in row:
         t = normalise(w.text).replace(" ", "")
         if not t:
             continue
+        step = w.box[2] / len(t)
+        xs.extend((w.box[0] + k * step, w.box[0] + (k + 1) * step) for k in range(len(t)))
         if prev_right is not None and w.box[0] - prev_right > char_h * 0.45:
             parts.append(" ")
         parts.append(t)
@@ -163,6 +169,7 @@ def _row_line(page: int, number: int, row: list[Word], reread_ids: frozenset[int
     line = Line.make(page, number, "".join(parts))
     if len(confidences) == len(line.compact):
         line.confidences = confidences
+        line.xs = xs
         if any(reread):
             line.reread = reread
     return line
