@@ -94,6 +94,8 @@ class ReadDocument:
     file_format: str  # "pdf", "png", "jpeg", "tiff"
     pages: list[Page]
     extraction: Extraction = field(default_factory=Extraction)
+    part: int = 1  # which document of its file (a batch scan holds several)
+    first_page: int = 1  # the file's page this document's page 1 is
 
     @property
     def text(self) -> str:

@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,7 +26,7 @@ import pytesseract
 from PIL import Image
 
 from ingest.document import Extraction, Page, ReadDocument
-from ingest.extract import KnownValues, extract
+from ingest.extract import KnownValues, extract, split_document
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
 from ingest.ocr import OcrEngine, Reread
 from ingest.pages import PageJob, read_page
@@ -83,6 +83,31 @@ def assemble(planned: PlannedFile, pages: Iterable[Page], rules,
         pages=ordered,
         extraction=extraction,
     )
+
+
+def assemble_parts(planned: PlannedFile, pages: Iterable[Page], rules,
+                   known: KnownValues | None = None) -> list[ReadDocument]:
+    """Step ``extract`` for a file that may hold several documents (a batch scan):
+    one ReadDocument per document, its pages numbered from 1, ``first_page`` where
+    it starts in the file. Each part is flagged ``batch`` so staff can check the cut."""
+    ordered = sorted(pages, key=lambda p: p.number)
+    try:
+        groups = split_document(ordered, rules)
+    except Exception:  # noqa: BLE001 - a fault in splitting keeps the file whole
+        log.exception("splitting failed for %s", planned.source_name)
+        groups = [ordered]
+    if len(groups) == 1:
+        return [assemble(planned, ordered, rules, known)]
+    out = []
+    for k, group in enumerate(groups, 1):
+        first = group[0].number
+        renumbered = [replace(p, number=p.number - first + 1) for p in group]
+        document = assemble(planned, renumbered, rules, known)
+        document.part, document.first_page = k, first
+        document.extraction.flags.append(
+            f"batch: part {k} of {len(groups)} (pages {first}-{group[-1].number} of the file)")
+        out.append(document)
+    return out
 
 
 def read_document(path: Path, limits: Limits, engine: OcrEngine, rules,

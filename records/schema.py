@@ -19,7 +19,11 @@ documents = Table(
     "documents",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("sha256", String(64), nullable=False, unique=True),
+    # The original's SHA-256: a file that held several documents (a batch scan)
+    # gives one document per part, all of the one original.
+    Column("sha256", String(64), nullable=False),
+    Column("part", Integer, nullable=False, default=1, server_default="1"),
+    Column("first_page", Integer, nullable=False, default=1, server_default="1"),  # in the original
     Column("source_name", Text, nullable=False),
     Column("file_format", String(16), nullable=False),
     Column("department", Text),
@@ -32,6 +36,7 @@ documents = Table(
     Column("flags", Text, nullable=False, default="[]"),  # JSON list of review flags
     Column("ingested_at", String(32), nullable=False),
     Column("ingested_by", Text, nullable=False),
+    UniqueConstraint("sha256", "part", name="documents_original_part"),
 )
 
 pages = Table(
@@ -165,6 +170,7 @@ def add_missing_columns(engine) -> None:
     from sqlalchemy import inspect
     from sqlalchemy.schema import CreateColumn
 
+    _documents_with_parts(engine)
     inspector = inspect(engine)
     for table_name, column_name in ADDED_COLUMNS:
         if column_name in {c["name"] for c in inspector.get_columns(table_name)}:
@@ -173,3 +179,51 @@ def add_missing_columns(engine) -> None:
         ddl = CreateColumn(column).compile(dialect=engine.dialect)
         with engine.begin() as conn:
             conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {ddl}")
+
+
+def _documents_with_parts(engine) -> None:
+    """An older documents table (one document per original, sha256 unique) rebuilt
+    with the part columns, ids and rows unchanged. SQLite cannot drop a constraint,
+    so the table is copied: in one transaction, with foreign keys off meanwhile."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateTable
+
+    if "part" in {c["name"] for c in inspect(engine).get_columns("documents")}:
+        return
+    old_columns = [c["name"] for c in inspect(engine).get_columns("documents")]
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            for constraint in inspect(engine).get_unique_constraints("documents"):
+                if constraint["column_names"] == ["sha256"]:
+                    conn.exec_driver_sql(f'ALTER TABLE documents DROP CONSTRAINT "{constraint["name"]}"')
+            conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN part INTEGER NOT NULL DEFAULT 1")
+            conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN first_page INTEGER NOT NULL DEFAULT 1")
+            conn.exec_driver_sql("ALTER TABLE documents ADD CONSTRAINT documents_original_part UNIQUE (sha256, part)")
+        return
+    ddl = str(CreateTable(documents).compile(dialect=engine.dialect)).replace(
+        "CREATE TABLE documents", "CREATE TABLE documents_with_parts", 1)
+    names = ", ".join(old_columns)
+    # On the driver's own connection: the engine begins every transaction itself
+    # (BEGIN IMMEDIATE), inside which SQLite ignores the foreign-keys pragma.
+    raw = engine.raw_connection()
+    db = raw.driver_connection
+    level = db.isolation_level
+    try:
+        db.isolation_level = None
+        db.execute("PRAGMA foreign_keys=OFF")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DROP TABLE IF EXISTS documents_with_parts")
+            db.execute(ddl)
+            db.execute(f"INSERT INTO documents_with_parts ({names}) SELECT {names} FROM documents")
+            db.execute("DROP TABLE documents")
+            db.execute("ALTER TABLE documents_with_parts RENAME TO documents")
+            db.execute("COMMIT")
+        except Exception:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            db.execute("PRAGMA foreign_keys=ON")
+    finally:
+        db.isolation_level = level
+        raw.close()

@@ -80,6 +80,8 @@ class NewDocument:
     flags: list[str]
     pages: list[NewPage]
     fields: list[NewField]
+    part: int = 1  # which document of its original (a batch scan holds several)
+    first_page: int = 1  # where the part starts in the original
 
 
 @dataclass
@@ -101,6 +103,8 @@ class StoredDocument:
     flags: list[str]
     ingested_at: str
     ingested_by: str
+    part: int = 1
+    first_page: int = 1  # page of the original this document's page 1 is
     fields: dict[str, dict] = field(default_factory=dict)  # name -> row (value, state, source, …)
     links: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
@@ -158,9 +162,10 @@ class Records:
     # -- documents -------------------------------------------------------
 
     def find_by_sha(self, sha256: str) -> str | None:
-        """Id of the document stored with these bytes, if any."""
+        """Id of the (first) document stored from these bytes, if any."""
         with self.read() as conn:
-            number = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)).scalar()
+            number = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)
+                                  .order_by(t.documents.c.part).limit(1)).scalar()
         return format_doc_id(number) if number is not None else None
 
     def store_document(self, doc: NewDocument, source: Path, actor: str) -> tuple[str, bool]:
@@ -169,38 +174,56 @@ class Records:
         Returns (document id, True) for a new document, or (existing id, False)
         when the same bytes were stored meanwhile (recorded as a duplicate).
         """
-        self.vault.put(source, doc.sha256)
+        ids, created = self.store_documents([doc], source, actor)
+        return ids[0], created
+
+    def store_documents(self, docs: list[NewDocument], source: Path, actor: str) -> tuple[list[str], bool]:
+        """Store one original and the documents it holds (the parts of a batch scan),
+        all in one transaction: a crash stores all of them or none.
+
+        Returns (document ids, True), or ([existing id], False) when the same bytes
+        were stored meanwhile (recorded as a duplicate).
+        """
+        sha256 = docs[0].sha256
+        self.vault.put(source, sha256)
         at = self.now()
         with self.write() as conn:
-            existing = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == doc.sha256)).scalar()
+            existing = conn.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)
+                                    .order_by(t.documents.c.part).limit(1)).scalar()
             if existing is not None:
-                self._audit(conn, audit_events.DuplicateFound(actor, at, existing, doc.sha256, doc.source_name))
-                return format_doc_id(existing), False
-            number = conn.execute(
-                insert(t.documents).values(
-                    sha256=doc.sha256, source_name=doc.source_name, file_format=doc.file_format,
-                    department=doc.department, doc_type=doc.doc_type, type_score=doc.type_score,
-                    title=doc.title, pages=len(doc.pages), text=doc.text, raw_text=doc.raw_text,
-                    flags=json.dumps(doc.flags, ensure_ascii=False), ingested_at=at, ingested_by=actor,
-                )
-            ).inserted_primary_key[0]
-            if doc.pages:
-                conn.execute(insert(t.pages), [
-                    dict(document_id=number, number=p.number, text=p.text, raw_text=p.raw_text, source=p.source,
-                         rotation=p.rotation, skew=p.skew, mean_confidence=p.mean_confidence,
-                         words=json.dumps(p.words, ensure_ascii=False),
-                         reader=json.dumps(p.reader, ensure_ascii=False, sort_keys=True))
-                    for p in doc.pages
-                ])
-            if doc.fields:
-                conn.execute(insert(t.fields), [
-                    dict(document_id=number, name=f.name, value=json.dumps(f.value, ensure_ascii=False),
-                         state=f.state, source=f.source, page=f.page, confidence=f.confidence, raw=f.raw,
-                         updated_at=at, updated_by=actor)
-                    for f in doc.fields
-                ])
-            self._audit(conn, audit_events.DocumentIngested(actor, at, number, doc.sha256, doc.source_name, doc.doc_type))
-        return format_doc_id(number), True
+                self._audit(conn, audit_events.DuplicateFound(actor, at, existing, sha256, docs[0].source_name))
+                return [format_doc_id(existing)], False
+            numbers = [self._insert_document(conn, doc, at, actor) for doc in docs]
+        return [format_doc_id(n) for n in numbers], True
+
+    def _insert_document(self, conn: Connection, doc: NewDocument, at: str, actor: str) -> int:
+        number = conn.execute(
+            insert(t.documents).values(
+                sha256=doc.sha256, part=doc.part, first_page=doc.first_page, source_name=doc.source_name,
+                file_format=doc.file_format, department=doc.department, doc_type=doc.doc_type,
+                type_score=doc.type_score, title=doc.title, pages=len(doc.pages), text=doc.text,
+                raw_text=doc.raw_text, flags=json.dumps(doc.flags, ensure_ascii=False), ingested_at=at,
+                ingested_by=actor,
+            )
+        ).inserted_primary_key[0]
+        if doc.pages:
+            conn.execute(insert(t.pages), [
+                dict(document_id=number, number=p.number, text=p.text, raw_text=p.raw_text, source=p.source,
+                     rotation=p.rotation, skew=p.skew, mean_confidence=p.mean_confidence,
+                     words=json.dumps(p.words, ensure_ascii=False),
+                     reader=json.dumps(p.reader, ensure_ascii=False, sort_keys=True))
+                for p in doc.pages
+            ])
+        if doc.fields:
+            conn.execute(insert(t.fields), [
+                dict(document_id=number, name=f.name, value=json.dumps(f.value, ensure_ascii=False),
+                     state=f.state, source=f.source, page=f.page, confidence=f.confidence, raw=f.raw,
+                     updated_at=at, updated_by=actor)
+                for f in doc.fields
+            ])
+        self._audit(conn, audit_events.DocumentIngested(actor, at, number, doc.sha256, doc.source_name,
+                                                          doc.doc_type))
+        return number
 
     def record_duplicate(self, doc_id: str, sha256: str, source_name: str, actor: str) -> None:
         """Note in the audit log that the same bytes came in again."""
@@ -525,7 +548,7 @@ def _stored(row) -> StoredDocument:
         file_format=row["file_format"], department=row["department"], doc_type=row["doc_type"],
         type_score=row["type_score"], title=row["title"], page_count=row["pages"], text=row["text"],
         raw_text=row["raw_text"], flags=json.loads(row["flags"]), ingested_at=row["ingested_at"],
-        ingested_by=row["ingested_by"],
+        ingested_by=row["ingested_by"], part=row["part"], first_page=row["first_page"],
     )
 
 

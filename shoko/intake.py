@@ -37,7 +37,7 @@ from ingest.extract import KnownValues, learn_from
 from ingest.extract.known import KNOWN_FIELDS
 from ingest.formats import Limits
 from ingest.ocr import OcrEngine, Reread
-from ingest.pipeline import PlannedFile, PageReader, assemble, plan, worker_setup
+from ingest.pipeline import PlannedFile, PageReader, assemble_parts, plan, worker_setup
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
@@ -145,7 +145,7 @@ class Intake:
                 # Keep about two pages per worker queued so that no core waits.
                 while pending and (not window or counter.in_flight < 2 * self.workers):
                     window.append(self._start(pending.popleft(), counter))
-                yield self._finish(window.popleft(), move, counter)
+                yield from self._finish(window.popleft(), move, counter)
             # Files of this batch may have made known a value that earlier
             # documents left for review: the outcome does not depend on file order.
             confirm_known_values(self.records, self.index, self.rules)
@@ -175,31 +175,33 @@ class Intake:
             counter.planned(0)
         return flight
 
-    def _finish(self, flight: _InFlight, move: bool, counter: "_PageCounter") -> Outcome:
-        """read_pages (collect), assemble, store, index, settle."""
+    def _finish(self, flight: _InFlight, move: bool, counter: "_PageCounter") -> list[Outcome]:
+        """read_pages (collect), assemble, store, index, settle: one outcome per
+        document the file holds (a batch scan holds several)."""
         item = flight.item
-        outcome: Outcome
+        outcomes: list[Outcome]
         try:
             if flight.error:
                 raise flight.error
             if flight.duplicate_of:
                 self.records.record_duplicate(flight.duplicate_of, flight.sha256, item.path.name, self.actor)
-                outcome = Outcome(item.shown_as, "duplicate", flight.duplicate_of)
+                outcomes = [Outcome(item.shown_as, "duplicate", flight.duplicate_of)]
             else:
                 pages = self._collect(flight, counter)
-                outcome = self._store(flight, assemble(flight.planned, pages, self.rules,
-                                                       self._known_values()))
+                outcomes = self._store(flight, assemble_parts(flight.planned, pages, self.rules,
+                                                              self._known_values()))
         except IngestError as e:
-            outcome = self._quarantine(flight, e, move)
+            outcomes = [self._quarantine(flight, e, move)]
+        first = outcomes[0]
         self.records.intake_set(
-            flight.intake_id, "stored" if outcome.status == "ingested" else outcome.status,
-            sha256=flight.sha256, doc_id=outcome.id, reason=outcome.reason,
+            flight.intake_id, "stored" if first.status == "ingested" else first.status,
+            sha256=flight.sha256, doc_id=first.id, reason=first.reason,
         )
-        if move and outcome.status != "quarantined":
+        if move and first.status != "quarantined":
             # Only now: the original is in the vault and the record committed.
             item.path.unlink(missing_ok=True)
         counter.file_done()
-        return outcome
+        return outcomes
 
     def _collect(self, flight: _InFlight, counter: "_PageCounter") -> list:
         """The pages of a file as the pool reads them.
@@ -245,14 +247,19 @@ class Intake:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    def _store(self, flight: _InFlight, document: ReadDocument) -> Outcome:
-        new = to_new_document(document, flight.sha256, flight.item.department)
-        doc_id, created = self.records.store_document(new, flight.item.path, self.actor)
+    def _store(self, flight: _InFlight, documents: list[ReadDocument]) -> list[Outcome]:
+        """Every document of the file stored in one transaction, then indexed."""
+        new = [to_new_document(d, flight.sha256, flight.item.department) for d in documents]
+        ids, created = self.records.store_documents(new, flight.item.path, self.actor)
         if not created:
-            return Outcome(flight.item.shown_as, "duplicate", doc_id)
-        self.index.add(index_entry(self.records.get(doc_id)))
-        learn_from(document.extraction, self._known_values(), self.rules)
-        return Outcome(flight.item.shown_as, "ingested", doc_id, new.doc_type, pages=len(new.pages))
+            return [Outcome(flight.item.shown_as, "duplicate", ids[0])]
+        outcomes = []
+        for doc_id, document, stored in zip(ids, documents, new):
+            self.index.add(index_entry(self.records.get(doc_id)))
+            learn_from(document.extraction, self._known_values(), self.rules)
+            outcomes.append(Outcome(flight.item.shown_as, "ingested", doc_id, stored.doc_type,
+                                    pages=len(stored.pages)))
+        return outcomes
 
     def _known_values(self) -> KnownValues:
         if self._known is None:
@@ -355,6 +362,7 @@ def to_new_document(document: ReadDocument, sha256: str, department: str | None)
         department=department, doc_type=extraction.doc_type, type_score=extraction.type_score,
         title=extraction.title or _first_line(document.text), text=document.text, raw_text=document.raw_text,
         flags=list(extraction.flags), pages=pages, fields=_unique(fields),
+        part=document.part, first_page=document.first_page,
     )
 
 

@@ -58,8 +58,11 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     page.rotate(2.0, expand=True, fillcolor=255).save(add("skewed.png"), dpi=(300, 300))
     render_page(["酸素濃縮装置 賃貸借契約書", "患者ID 00777777"], font=SERIF).convert("RGB").save(
         add("serif.jpg"), quality=85, dpi=(300, 300))
-    second = render_page(["機器撤去報告書", "撤去日 2026/10/31"])
-    page.save(add("two_pages.tif"), save_all=True, append_images=[second], compression="tiff_lzw", dpi=(300, 300))
+    # A record that runs on to a second page, and a batch of two papers in one file.
+    cont = render_page(["特記事項", "機器の撤去は予定していない。", "火気から2m以上離して使用すること。"])
+    page.save(add("two_pages.tif"), save_all=True, append_images=[cont], compression="tiff_lzw", dpi=(300, 300))
+    second = render_page(["機器撤去報告書", "患者ID 00123456", "撤去日 2026/10/31"])
+    page.save(add("two_papers.tif"), save_all=True, append_images=[second], compression="tiff_lzw", dpi=(300, 300))
     page.convert("RGB").save(add("image_only.pdf"), resolution=300)
     _text_pdf(add("text_layer.pdf"), ["在宅酸素療法指示書", "患者ID 00555555 患者氏名 鈴木 一郎", "酸素流量 安静時 2.0L/分"])
     # Bad input of every kind.
@@ -90,7 +93,13 @@ def ingested(inputs, tmp_path_factory):
     result = subprocess.run([SHOKO, "ingest", *[str(inputs[n]) for n in names], "--json"],
                             capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stderr
-    outcomes = {n: json.loads(line) for n, line in zip(names, result.stdout.splitlines(), strict=True)}
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    # One line per document: a file holding several papers gives several, with the same path.
+    by_path: dict[str, list[dict]] = {}
+    for line in lines:
+        by_path.setdefault(line["path"], []).append(line)
+    assert list(by_path) == [str(inputs[n]) for n in names]
+    outcomes = {n: by_path[str(inputs[n])][0] for n in names}
 
     def shoko(*args: str, check: bool = True):
         r = subprocess.run([SHOKO, *args], capture_output=True, text=True, env=env, timeout=300)
@@ -98,7 +107,8 @@ def ingested(inputs, tmp_path_factory):
             assert r.returncode == 0, r.stderr
         return r
 
-    return {"outcomes": outcomes, "stderr": result.stderr, "shoko": shoko, "data_dir": data_dir, "inputs": inputs}
+    return {"outcomes": outcomes, "stderr": result.stderr, "shoko": shoko, "data_dir": data_dir, "inputs": inputs,
+            "documents": {n: by_path[str(inputs[n])] for n in names}}
 
 
 def show(ingested, name: str) -> dict:
@@ -124,10 +134,19 @@ def test_scans_in_any_orientation_read_the_same(ingested, name):
 
 
 def test_multi_page_tiff_keeps_both_pages(ingested):
+    assert len(ingested["documents"]["two_pages.tif"]) == 1
     doc = show(ingested, "two_pages.tif")
     assert doc["pages"] == 2
     first, second = doc["text"].split("\n\n", 1)
     assert "00123456" in first and "撤去" in second
+
+
+def test_two_papers_in_one_file_are_two_documents(ingested):
+    guidance, removal = ingested["documents"]["two_papers.tif"]
+    assert (guidance["doc_type"], removal["doc_type"]) == ("hot_guidance_record", "hot_device_removal")
+    shown = json.loads(ingested["shoko"]("show", removal["id"], "--json").stdout)
+    assert shown["pages"] == 1 and shown["fields"]["removal_date"] == "2026-10-31"
+    assert any(f.startswith("batch: part 2 of 2 (pages 2-2") for f in shown["flags"])
 
 
 def test_text_layer_pdf_is_read_without_ocr(ingested):

@@ -67,12 +67,13 @@ def page_image(doc_id: str, number: int):
     doc = load_document(doc_id)
     if not 1 <= number <= doc.page_count:
         abort(404)
-    etag = f"{doc.sha256}-{number}"
+    original_page = doc.first_page + number - 1  # a part of a batch scan starts further in
+    etag = f"{doc.sha256}-{original_page}"
     if etag in request.if_none_match:
         return _cached(current_app.response_class(status=304), etag)
     path = services().records.vault.path_for(doc.sha256)
     try:
-        png = current_app.extensions["shoko_pages"].png(path, doc.file_format, number)
+        png = current_app.extensions["shoko_pages"].png(path, doc.file_format, original_page)
     except (IndexError, OSError, ValueError):
         abort(404)
     return _cached(current_app.response_class(png, mimetype="image/png"), etag)

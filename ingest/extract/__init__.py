@@ -19,7 +19,10 @@ from ingest.extract.rules import ExtractionRules, load_rules
 from ingest.extract.text import ConfidenceIndex, page_views
 
 __all__ = ["ExtractionRules", "KnownValues", "load_rules", "extract", "learn_from",
-           "patient_id_from_barcode"]
+           "patient_id_from_barcode", "split_document"]
+
+# Fields whose values tell one paper from the next of the same kind in a batch scan.
+_PAPER_DATES = ("guidance_date", "document_date", "removal_date", "contract_start", "measurement_date")
 
 _BARCODE_ID = re.compile(r"^\s*(?:(?:PID|ID|患者ID|No\.?)\s*[:：=]?\s*)?(\d{4,12})\s*$", re.IGNORECASE)
 
@@ -109,6 +112,55 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
     if known is not None:
         apply_known(result, known, rules.setting("known_value_quality"))
     return result
+
+
+def split_document(pages: list[Page], rules: ExtractionRules) -> list[list[Page]]:
+    """The documents a file holds, as groups of its pages in order.
+
+    A page starts a new document when its own title says it is another kind than
+    the document so far (see ``split_parts``), or when it carries its own title of
+    the same kind together with another patient or only dates the document so far
+    does not have: five monthly guidance records of one patient scanned as one
+    TIFF are five records. A record's second page repeats neither, or repeats both
+    (an EMR print's header), and stays with its first.
+    """
+    if len(pages) < 2:
+        return [pages]
+    views = {p.number: [v for v in page_views(p) if v.name != "second"] for p in pages}
+    classes = [classify_page(views[p.number], rules) for p in pages]
+    by_number = {p.number: p for p in pages}
+    groups: list[list[Page]] = []
+    for part in split_parts(classes, rules):
+        current: list[Page] = []
+        ids: set[str] = set()
+        dates: set[str] = set()
+        kind = part_verdict(part, rules)[0]
+        for pc in part:
+            page_ids, page_dates = _paper_keys(views[pc.page], rules)
+            another = current and kind != "other" and pc.title_type == kind and (
+                (page_ids and ids and not page_ids & ids)
+                or (page_dates and dates and not page_dates & dates))
+            if another:
+                groups.append(current)
+                current, ids, dates = [], set(), set()
+            current.append(by_number[pc.page])
+            ids |= page_ids
+            dates |= page_dates
+        groups.append(current)
+    return groups
+
+
+def _paper_keys(views: list, rules: ExtractionRules) -> tuple[set[str], set[str]]:
+    """The patient ids and the dates of the paper (guidance, issue …) a page prints."""
+    ids: set[str] = set()
+    found: set[str] = set()
+    for view in views:
+        for c in read_view(view, rules).candidates:
+            if c.field == "patient_id" and c.labelled:
+                ids.add(str(c.value))
+            elif c.field in _PAPER_DATES and c.labelled:
+                found.add(str(c.value))
+    return ids, found
 
 
 def learn_from(extraction: Extraction, known: KnownValues, rules: ExtractionRules) -> None:
