@@ -251,3 +251,27 @@ def test_a_page_nothing_could_read_is_flagged_on_the_document_page(login, servic
                    [["在宅酸素療法指導記録"], [""]], {}, flags=["unreadable_page: 2"])
     page = login("kango").get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "読み取れないページがあります" in page and "unreadable_page: 2" in page
+
+
+def test_a_part_of_a_batch_scan_shows_its_own_pages_of_the_original(login, services, tmp_path):
+    """The second paper of a two-page file: its page 1 is the file's page 2."""
+    import hashlib
+
+    from records.store import NewDocument, NewPage
+    from webui_support import draw_page
+
+    path = tmp_path / "batch.pdf"
+    first, second = draw_page(["在宅酸素療法指導記録"]), draw_page(["機器撤去報告書", "撤去日 2026/10/31"])
+    first.save(path, "PDF", resolution=72, save_all=True, append_images=[second])
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    parts = [NewDocument(sha, "batch.pdf", "pdf", None, kind, 1.0, title, title, title, [f"batch: part {k} of 2"],
+                         [NewPage(1, title, title, "ocr")], [], part=k, first_page=k)
+             for k, (kind, title) in enumerate([("hot_guidance_record", "在宅酸素療法指導記録"),
+                                               ("hot_device_removal", "機器撤去報告書")], 1)]
+    ids, _ = services.records.store_documents(parts, path, "test")
+    client = login("kango")
+    pngs = [client.get(f"/documents/{doc_id}/pages/1.png") for doc_id in ids]
+    assert all(r.status_code == 200 for r in pngs) and pngs[0].data != pngs[1].data
+    assert client.get(f"/documents/{ids[1]}/pages/2.png").status_code == 404
+    page = client.get(f"/documents/{ids[1]}").get_data(as_text=True)
+    assert "一括スキャン" in page
