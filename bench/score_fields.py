@@ -30,7 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.document import Barcode, Page, Word  # noqa: E402
-from ingest.extract import KnownValues, extract, learn_from, load_rules  # noqa: E402
+from ingest.extract import KnownValues, extract, learn_from, load_rules, split_document  # noqa: E402
 
 FIELDS = ("patient_id", "patient_name", "document_date", "vendor", "device_type",
           "contract_start", "contract_end", "monthly_fee", "doctor", "flow_rest",
@@ -87,6 +87,9 @@ def predictions_from_pages(truth: dict, pages_dir: pathlib.Path | None,
                 continue
             pages = [page_from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
         start = time.perf_counter()
+        # As the intake does: a batch scan is split, and its first document is scored
+        # (the truth's top level is the first part).
+        pages = split_document(pages, rules)[0]
         result = extract(pages, rules, known)
         elapsed += time.perf_counter() - start
         if known is not None:

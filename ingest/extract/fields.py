@@ -264,6 +264,8 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             labels_seen.add(field)
             label_q = 1.0 if seg.hit.exact else fuzzy_q
             values = parse_value(kinds[field], seg.text, rules)
+            if kinds[field] == "person" and _glued_compound(seg, rules, values):
+                values = []  # 医師確認 宮本: the label begins a longer word, not a name
             where = line
             position_q = 1.0
             if not values and seg.last and _empty(seg.text) and i + 1 < len(parsed_lines):
@@ -306,9 +308,19 @@ def _header_cells(header: Line, segs: list[Segment], values: Line) -> list[tuple
     return pairs
 
 
+def _glued_compound(seg: Segment, rules: ExtractionRules, values: list) -> bool:
+    """A short label run straight into kanji with no gap or colon, where the kanji
+    do not begin with a known family name: the label is the start of a longer word
+    (医師確認, 氏名欄), and what follows is not the name it labels."""
+    if not values or len(seg.hit.rule.key) > 2 or seg.start in seg.line.gaps:
+        return False
+    family = str(values[0][1]).split(" ")[0]
+    return not any(family.startswith(name) for name in rules.surnames)
+
+
 # A heading that names a reading (氏名(カナ)): the value under it is how the name
 # sounds, and the name as written stands on the row below that.
-_READING = re.compile(r"カナ|かな|フリガナ|ふりがな|ヨミ")
+_READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
 _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
 
 
