@@ -20,6 +20,7 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from ingest.document import Word
+from ingest.layout import Line, reading_order
 
 
 @dataclass(frozen=True)
@@ -125,27 +126,34 @@ def _tesseract_version() -> str:
 
 
 def _result_from_data(data: dict) -> OcrResult:
-    """Words in reading order: rows top to bottom, each row left to right.
+    """Words in reading order (``ingest.layout``): rows top to bottom, each row left
+    to right, columns of running text one after the other.
 
     Tesseract's layout analysis reads a ruled form column by column (all labels,
     then all values); hospital forms are read row by row, label beside value, so
-    Tesseract's lines are regrouped into rows by their vertical overlap.
+    Tesseract's lines are put in order again from their boxes, as every engine's are.
     """
-    lines: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
+    lines: dict[tuple[int, int, int], list[Word]] = {}
     for i, text in enumerate(data["text"]):
         text = text.strip()
         if text:
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
-            lines.setdefault(key, []).append((text, float(data["conf"][i]), box))
-    rows = _rows(list(lines.values()))
-    words: list[Word] = []
+            lines.setdefault(key, []).append(Word(text, float(data["conf"][i]), box, -1))
+    detected = []
+    for words in lines.values():
+        left = min(w.box[0] for w in words)
+        top = min(w.box[1] for w in words)
+        right = max(w.box[0] + w.box[2] for w in words)
+        bottom = max(w.box[1] + w.box[3] for w in words)
+        detected.append(Line((left, top, right - left, bottom - top), words))
+    words_out: list[Word] = []
     text_rows = []
-    for number, row in enumerate(rows):
-        row_words = [w for line in row for w in line]
-        words.extend(Word(text, conf, box, number) for text, conf, box in row_words)
-        text_rows.append(" ".join(text for text, _, _ in row_words))
-    return OcrResult("\n".join(text_rows), words)
+    for number, row in enumerate(reading_order(detected)):
+        row_words = [replace(w, line=number) for line in row for w in line.words]
+        words_out.extend(row_words)
+        text_rows.append(" ".join(w.text for w in row_words))
+    return OcrResult("\n".join(text_rows), words_out)
 
 
 @dataclass(frozen=True)
@@ -314,30 +322,6 @@ def _row_for(rows: list[list[Word]], word: Word) -> list[Word] | None:
             if distance is None or abs(row_centre - centre) < distance:
                 best, distance = row, abs(row_centre - centre)
     return best
-
-
-def _rows(lines: list[list[tuple]]) -> list[list[list[tuple]]]:
-    """Group lines that share most of their height into rows, ordered top-down, left-right."""
-
-    def extent(line):
-        top = min(box[1] for _, _, box in line)
-        bottom = max(box[1] + box[3] for _, _, box in line)
-        return top, bottom
-
-    rows: list[tuple[int, int, list]] = []  # (top, bottom) of the row's first line, lines
-    for line in sorted(lines, key=lambda ln: extent(ln)[0]):
-        top, bottom = extent(line)
-        centre = (top + bottom) / 2
-        for row_top, row_bottom, members in rows:
-            # Same row when each line's centre lies within the other's height; the
-            # row keeps its first line's extent so that rows never chain together.
-            if row_top <= centre <= row_bottom and top <= (row_top + row_bottom) / 2 <= bottom:
-                members.append(line)
-                break
-        else:
-            rows.append((top, bottom, [line]))
-    rows.sort(key=lambda r: r[0])
-    return [sorted(members, key=lambda ln: min(box[0] for _, _, box in ln)) for _, _, members in rows]
 
 
 def level_box(points: np.ndarray, skew: float, centre: tuple[float, float]) -> tuple[int, int, int, int]:

@@ -11,10 +11,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from tests.conftest import SANS, SERIF, render_page
+from tests.conftest import SERIF, render_page, text_layer_pdf
 
 LINES = ["在宅酸素療法指導記録", "患者ID 00123456", "患者氏名 山田 太郎", "地域包括ケア病棟", "SpO2 94% 安静時 1.5L/分"]
 
@@ -30,16 +29,6 @@ def _png_with_size(path: Path, width: int, height: int) -> None:
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
                      + chunk(b"IEND", b""))
-
-
-def _text_pdf(path: Path, lines: list[str]) -> None:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("noto", "", str(SANS), collection_font_number=0)
-    pdf.set_font("noto", size=14)
-    for line in lines:
-        pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +53,7 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     second = render_page(["機器撤去報告書", "患者ID 00123456", "撤去日 2026/10/31"])
     page.save(add("two_papers.tif"), save_all=True, append_images=[second], compression="tiff_lzw", dpi=(300, 300))
     page.convert("RGB").save(add("image_only.pdf"), resolution=300)
-    _text_pdf(add("text_layer.pdf"), ["在宅酸素療法指示書", "患者ID 00555555 患者氏名 鈴木 一郎", "酸素流量 安静時 2.0L/分"])
+    text_layer_pdf(add("text_layer.pdf"), ["在宅酸素療法指示書", "患者ID 00555555 患者氏名 鈴木 一郎", "酸素流量 安静時 2.0L/分"])
     # Bad input of every kind.
     add("empty.pdf").write_bytes(b"")
     add("letter.docx").write_bytes(b"PK\x03\x04" + b"\0" * 100)
