@@ -164,8 +164,6 @@ class RapidOcrEngine:
             "Global.model_root_dir": str(directory),
             "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            # Memory reused between calls: measured 9 % faster on corpus pages, same text.
-            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
             "EngineConfig.onnxruntime.use_cuda": cuda,
         }
         if self.detection_side:
