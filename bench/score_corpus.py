@@ -9,6 +9,8 @@ directory (or --data-dir; one that already holds a database is only read), then 
 - search recall@10 (relevant files in the first ten hits, out of min(10, relevant)) and MRR over the corpus's queries.json through ``shoko search --json``.
 
     .venv/bin/python bench/score_corpus.py ../shared/corpus-dev [--data-dir DIR]
+    .venv/bin/python bench/score_corpus.py ../shared/corpus-dev --pages-dir PAGES   # text only, from
+                                             # bench/read_pages.py's cache (e.g. --engine tesseract)
 """
 
 from __future__ import annotations
@@ -50,6 +52,39 @@ def shoko(data_dir: Path, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+def score_text(truth: dict, texts: dict[str, str], verbose: bool) -> None:
+    """CER of each document's text against the truth, overall, upright vs rotated and per format."""
+    total_edits = total_chars = 0
+    groups: dict[str, list[float]] = {"upright": [], "rotated": []}
+    formats: dict[str, list[int]] = {}  # format -> [edits, characters]
+    empty = []
+    for name, record in sorted(truth.items()):
+        if name not in texts:
+            continue
+        want, got = squeeze(record["text"]), squeeze(texts[name])
+        edits = edit_distance(want, got)
+        total_edits += edits
+        total_chars += len(want)
+        kind = record.get("format", Path(name).suffix[1:])
+        formats.setdefault(kind, [0, 0])
+        formats[kind][0] += edits
+        formats[kind][1] += len(want)
+        if not got:
+            empty.append(name)
+        cer = edits / max(1, len(want))
+        rotated = any(s.get("orientation", 0) for s in record.get("scan", []))
+        groups["rotated" if rotated else "upright"].append(cer)
+        if verbose:
+            print(f"  {name}: CER {cer:.3f} {'rotated' if rotated else ''}")
+    print(f"text: CER {total_edits / max(1, total_chars):.4f} over {total_chars} characters")
+    for group, values in groups.items():
+        if values:
+            print(f"  {group}: mean CER {sum(values) / len(values):.4f} over {len(values)} files")
+    for kind, (edits, chars) in sorted(formats.items()):
+        print(f"  {kind}: CER {edits / max(1, chars):.4f} over {chars} characters")
+    print(f"  documents with empty text: {', '.join(empty) or 'none'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
@@ -57,12 +92,22 @@ def main() -> int:
                         help="ingest into this directory, or, if it already holds a database, only read it")
     parser.add_argument("--verbose", action="store_true", help="print per-file CER")
     parser.add_argument("--config", type=Path, help="a shoko settings file (e.g. to try ocr_languages)")
+    parser.add_argument("--pages-dir", type=Path,
+                        help="score the text of pages cached by bench/read_pages.py instead (no ingest, no search)")
     args = parser.parse_args()
     if args.config:
         CONFIG.extend(["--config", str(args.config.resolve())])
     truth = json.loads((args.corpus / "truth.json").read_text(encoding="utf-8"))
     queries = json.loads((args.corpus / "queries.json").read_text(encoding="utf-8"))
 
+    if args.pages_dir:
+        texts = {}
+        for name in truth:
+            cached = args.pages_dir / f"{name}.json"
+            if cached.exists():
+                texts[name] = "\n\n".join(p["text"] for p in json.loads(cached.read_text(encoding="utf-8")))
+        score_text(truth, texts, args.verbose)
+        return 0
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="shoko-score-"))
     if not (data_dir / "shoko.sqlite3").exists():
         out = shoko(data_dir, "ingest", str(args.corpus / "docs"), "--json")
@@ -79,38 +124,11 @@ def main() -> int:
         ids.setdefault(row["source_name"], row["id"])
     names_by_id = {v: k for k, v in ids.items()}
 
-    # Text
-    total_edits = total_chars = 0
-    groups: dict[str, list[float]] = {"upright": [], "rotated": []}
-    formats: dict[str, list[int]] = {}  # format -> [edits, characters]
-    empty = []
-    for name, record in sorted(truth.items()):
-        if name not in ids:
-            print(f"  {name}: not stored")
-            continue
-        shown = json.loads(shoko(data_dir, "show", ids[name], "--json"))
-        want, got = squeeze(record["text"]), squeeze(shown["text"])
-        edits = edit_distance(want, got)
-        total_edits += edits
-        total_chars += len(want)
-        kind = record.get("format", Path(name).suffix[1:])
-        formats.setdefault(kind, [0, 0])
-        formats[kind][0] += edits
-        formats[kind][1] += len(want)
-        if not got:
-            empty.append(name)
-        cer = edits / max(1, len(want))
-        rotated = any(s.get("orientation", 0) for s in record.get("scan", []))
-        groups["rotated" if rotated else "upright"].append(cer)
-        if args.verbose:
-            print(f"  {name}: CER {cer:.3f} {'rotated' if rotated else ''}")
-    print(f"text: CER {total_edits / max(1, total_chars):.4f} over {total_chars} characters")
-    for group, values in groups.items():
-        if values:
-            print(f"  {group}: mean CER {sum(values) / len(values):.4f} over {len(values)} files")
-    for kind, (edits, chars) in sorted(formats.items()):
-        print(f"  {kind}: CER {edits / max(1, chars):.4f} over {chars} characters")
-    print(f"  documents with empty text: {', '.join(empty) or 'none'}")
+    texts = {name: json.loads(shoko(data_dir, "show", ids[name], "--json"))["text"]
+             for name in sorted(truth) if name in ids}
+    for name in sorted(set(truth) - set(ids)):
+        print(f"  {name}: not stored")
+    score_text(truth, texts, args.verbose)
 
     # Search
     recalls, reciprocal = [], []
