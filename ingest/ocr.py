@@ -34,6 +34,7 @@ class OcrResult:
     text: str
     words: list[Word]
     skew: float = 0.0
+    rotation: int = 0  # an engine that found the page turned: clockwise degrees it needs, nothing read
 
 
 class OcrEngine(Protocol):

@@ -87,8 +87,12 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
         # Most pages arrive upright: a page that reads well as scanned, in
         # horizontal lines, needs no orientation detection.
         best = _attempt(image, 0, dpi, engine, engine.first_steps)
+        if best.result.rotation:
+            # The engine saw the page lie turned before reading it: read it turned.
+            turn = best.result.rotation
+            best = _attempt(_turn(image, turn), turn, dpi, engine, engine.first_steps)
         if not _weak(best, engine) and _horizontal(best.result):
-            rotation = 0
+            rotation = best.rotation
         else:
             rotation, sure = _orientation(image, dpi, engine)
             if rotation:

@@ -211,13 +211,17 @@ def test_an_inked_page_nothing_reads_is_flagged_for_review_and_a_blank_page_is_n
 
 
 def test_an_inked_page_without_text_is_ingested_flagged_with_its_readers(shoko_cli, tmp_path):
-    """Real engines on a page of drawn marks only: stored, never a clean empty document."""
+    """Real engines on a page of drawn marks only (filled blocks and strokes, nothing
+    letter-like: rings would read as O): stored, never a clean empty document."""
     page = Image.new("L", (1654, 2339), 255)
     draw = ImageDraw.Draw(page)
     rng = np.random.default_rng(11)
-    for _ in range(40):
-        x, y = rng.integers(100, 1400), rng.integers(100, 2100)
-        draw.ellipse((x, y, x + 160, y + 160), outline=0, width=12)
+    for _ in range(12):
+        x, y = rng.integers(100, 1300), rng.integers(100, 2000)
+        draw.rectangle((x, y, x + 220, y + 160), fill=0)
+    for _ in range(8):
+        x0, y0, x1, y1 = rng.integers(100, 1550, 4)
+        draw.line((x0, y0, x1, y1), fill=0, width=14)
     path = tmp_path / "marks.png"
     page.save(path, dpi=(200, 200))
     line = json.loads(shoko_cli("ingest", str(path), "--json").stdout)
