@@ -82,7 +82,6 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
     unreadable, which the extractor turns into a flag for review.
     """
     image = ImageOps.grayscale(image)
-    best = None
     if engine.reads_before_turning:
         # Most pages arrive upright: a page that reads well as scanned, in
         # horizontal lines, needs no orientation detection.
@@ -105,8 +104,8 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
         if rotation and not sure and _weak(best, engine):
             # OSD guessed a turn and the text reads badly: maybe the page was upright.
             best = _better(best, _attempt(image, 0, dpi, engine, engine.first_steps))
-    upright = best.upright
-    inked = has_ink(upright)
+    # Whether the page has ink matters only for a weak reading: not measured otherwise.
+    inked = has_ink(best.upright) if _weak(best, engine) else True
     if _weak(best, engine, inked):
         for steps in _alternatives(engine, dpi):
             if steps != best.steps:
@@ -252,13 +251,18 @@ def _weak(reading: _Turned, engine: OcrEngine, inked: bool = True) -> bool:
         (bool(reading.result.words) and _mean_confidence(reading.result) < engine.weak_below)
 
 
+def _small_ink(image: Image.Image) -> tuple[np.ndarray, float]:
+    """Ink (pixels well darker than the paper) on a copy at most 1000 pixels long, and its scale."""
+    small = ImageOps.grayscale(image)
+    scale = min(1.0, 1000 / max(small.size))
+    small = small.resize((max(1, round(small.width * scale)), max(1, round(small.height * scale))))
+    pixels = np.asarray(small, dtype=np.int16)
+    return pixels < int(np.percentile(pixels, 90)) - INK_CONTRAST, scale
+
+
 def has_ink(image: Image.Image) -> bool:
     """Whether the page carries marks: enough pixels well darker than its paper."""
-    small = ImageOps.grayscale(image)
-    small.thumbnail((1000, 1000))
-    pixels = np.asarray(small, dtype=np.int16)
-    paper = int(np.percentile(pixels, 90))
-    return float((pixels < paper - INK_CONTRAST).mean()) >= MIN_INK_SHARE
+    return float(_small_ink(image)[0].mean()) >= MIN_INK_SHARE
 
 
 def flatten_background(image: Image.Image) -> Image.Image:
@@ -280,17 +284,14 @@ def flatten_background(image: Image.Image) -> Image.Image:
 
 def _scaled(result: OcrResult, factor: float) -> OcrResult:
     """A reading of a resized page with its boxes in the page's own pixels."""
-    words = [replace(w, box=tuple(round(v * factor) for v in w.box)) for w in result.words]
-    return OcrResult(result.text, words, result.skew)
+    return replace(result, words=[replace(w, box=tuple(round(v * factor) for v in w.box))
+                                  for w in result.words])
 
 
 def _ink_box(image: Image.Image) -> tuple[int, int, int, int]:
     """The box around the page's ink, with a margin, in the page's pixels."""
-    small = ImageOps.grayscale(image)
-    scale = min(1.0, 1000 / max(small.size))
-    small = small.resize((max(1, round(small.width * scale)), max(1, round(small.height * scale))))
-    pixels = np.asarray(small, dtype=np.int16)
-    ys, xs = np.nonzero(pixels < int(np.percentile(pixels, 90)) - INK_CONTRAST)
+    ink, scale = _small_ink(image)
+    ys, xs = np.nonzero(ink)
     if len(xs) == 0:
         return 0, 0, image.width, image.height
     margin = CROP_MARGIN * max(image.size)
@@ -301,8 +302,8 @@ def _ink_box(image: Image.Image) -> tuple[int, int, int, int]:
 
 def _shifted(result: OcrResult, dx: int, dy: int) -> OcrResult:
     """A reading of a crop with its boxes in the page's pixels."""
-    words = [replace(w, box=(w.box[0] + dx, w.box[1] + dy, w.box[2], w.box[3])) for w in result.words]
-    return OcrResult(result.text, words, result.skew)
+    return replace(result, words=[replace(w, box=(w.box[0] + dx, w.box[1] + dy, w.box[2], w.box[3]))
+                                  for w in result.words])
 
 
 def _corners(box: tuple[int, int, int, int]) -> np.ndarray:

@@ -95,7 +95,8 @@ class RapidOcrEngine:
     ``threads`` is ONNX Runtime's intra-op thread count per process (the page
     pool already runs one process per core); ``device`` is ``cpu`` or ``cuda``
     (``onnxruntime-gpu`` with a GPU; otherwise CPU, said in the log).
-    Orientation is Tesseract's OSD, as for the Tesseract engine.
+    A turned page is found from its lines (``read``); Tesseract's OSD (``osd``)
+    decides only for a page that still reads badly.
     """
 
     threads: int = 1
@@ -107,7 +108,7 @@ class RapidOcrEngine:
     # Longest side of the image the line detector sees (0: RapidOCR's own rule:
     # the page within 2000 pixels, at least 736 on its shorter side). Measured on
     # both corpora, its own rule reads best; a sparse page whose lines it misses
-    # is read again smaller (``ingest.pages``).
+    # is read again cropped to its ink (``ingest.pages``).
     detection_side: int = DETECTION_SIDE
     name: str = "rapidocr"
     # PP-OCR finds lines on grey, tilted and ruled pages by itself: a page is read

@@ -14,14 +14,12 @@ _KANA = re.compile(r"[\u3040-\u30ffー]")
 _LEAD = re.compile(r"^[\s:：=・.\-]+")
 
 
-_HONORIFICS = frozenset({"様", "樣", "殿"})
 # Kana between kanji (は川に対し, 設置し) is running text: names are kanji, or kana,
 # or kanji ending in kana (あき子 aside), never kanji, kana, kanji.
 _CLAUSE = re.compile(r"[\u3400-\u9fff々][\u3041-\u3096]+[\u3400-\u9fff々]")
-_PARTIES = frozenset({"甲", "乙", "丙", "丁"})  # the parties of a contract
 
 
-def _strip_titles(tokens: list[str], titles: tuple[str, ...]) -> list[str]:
+def _strip_titles(tokens: list[str], titles: tuple[str, ...], honorifics: frozenset[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
         if token in titles:
@@ -30,7 +28,7 @@ def _strip_titles(tokens: list[str], titles: tuple[str, ...]) -> list[str]:
             # 宮本亮先生, 加藤弘子様: a title stuck to the name; an honorific (様) ends
             # no name, so it comes off a one-character given name too (進様).
             if token.endswith(title) and (len(token) > len(title) + 1
-                                          or (title in _HONORIFICS and len(token) > len(title))):
+                                          or (title in honorifics and len(token) > len(title))):
                 token = token[: -len(title)]
                 break
         out.append(token)
@@ -81,12 +79,13 @@ def parse_person(text: str, rules: ExtractionRules) -> tuple[str, float] | None:
     if not match:
         return None
     tokens = [t.strip("・") for t in match.group(0).split()]
-    tokens = [_kanji_lookalikes(t) for t in _strip_titles([t for t in tokens if t], rules.name_titles)]
+    tokens = [_kanji_lookalikes(t) for t in _strip_titles([t for t in tokens if t], rules.name_titles,
+                                                               rules.name_honorifics)]
     if not tokens:
         return None
     if len(tokens) > 2 and all(len(t) == 1 for t in tokens):
         tokens = ["".join(tokens)]  # OCR spaced every character
-    if any(_CLAUSE.search(t) or t in _PARTIES for t in tokens):
+    if any(_CLAUSE.search(t) or t in rules.contract_parties for t in tokens):
         return None  # 乙は甲に対し: a clause of a contract, not a name
     if len(tokens) > 2:
         return None  # not clearly one name

@@ -68,6 +68,8 @@ class ExtractionRules:
     settings: dict[str, float]
     name_titles: tuple[str, ...]
     surnames: frozenset[str]
+    name_honorifics: frozenset[str]  # titles that end no name: they come off a one-letter given name too
+    contract_parties: frozenset[str]  # 甲, 乙 …: never a person's name
     legal_forms: tuple[str, ...]
     legal_form_patterns: tuple[re.Pattern[str], ...]  # OCR may space out 株 式 会 社
     branch_suffixes: tuple[str, ...]
@@ -171,6 +173,8 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
         settings=settings,
         name_titles=tuple(sorted(norm_all(names_cfg.get("titles", [])), key=len, reverse=True)),
         surnames=frozenset(norm_all(names_cfg.get("surnames", []))),
+        name_honorifics=frozenset(norm_all(names_cfg.get("honorifics", []))),
+        contract_parties=frozenset(norm_all(names_cfg.get("contract_parties", []))),
         legal_forms=legal_forms,
         legal_form_patterns=tuple(re.compile(r"\s*".join(re.escape(ch) for ch in form))
                                   for form in legal_forms),
