@@ -4,7 +4,7 @@ Ingests the corpus through the real ``shoko`` command into a fresh data
 directory (or --data-dir; one that already holds a database is only read), then reports:
 
 - every file ingested or quarantined (accounting);
-- character error rate of ``show --json`` text against the truth text, after
+- character error rate of ``show --json`` text (a batch scan's parts joined) against the truth text, after
   NFKC and removal of all whitespace, per file and overall, upright vs rotated;
 - search recall@10 (relevant files in the first ten hits, out of min(10, relevant)) and MRR over the corpus's queries.json through ``shoko search --json``.
 
@@ -118,13 +118,15 @@ def main() -> int:
         names = {Path(o["path"]).name for o in outcomes}
         print(f"accounting: {len(outcomes)} outcomes for {len(truth)} files, {statuses}, "
               f"unaccounted: {sorted(set(truth) - names) or 'none'}")
-    ids = {}
+    # A batch scan is stored as several documents, one per part, in page order:
+    # the file's text is theirs together, and a hit on any part finds the file.
+    ids: dict[str, list[str]] = {}
     for line in shoko(data_dir, "list", "--json").splitlines():
         row = json.loads(line)
-        ids.setdefault(row["source_name"], row["id"])
-    names_by_id = {v: k for k, v in ids.items()}
+        ids.setdefault(row["source_name"], []).append(row["id"])
+    names_by_id = {i: name for name, parts in ids.items() for i in parts}
 
-    texts = {name: json.loads(shoko(data_dir, "show", ids[name], "--json"))["text"]
+    texts = {name: "\n\n".join(json.loads(shoko(data_dir, "show", i, "--json"))["text"] for i in sorted(ids[name]))
              for name in sorted(truth) if name in ids}
     for name in sorted(set(truth) - set(ids)):
         print(f"  {name}: not stored")

@@ -34,7 +34,11 @@ class OcrResult:
     text: str
     words: list[Word]
     skew: float = 0.0
-    rotation: int = 0  # an engine that found the page turned: clockwise degrees it needs, nothing read
+    # An engine that found the page turned: the clockwise degrees it needs; nothing read.
+    rotation: int = 0
+    # With ``rotation``, the lines the engine found, on the page turned upright: given
+    # back to ``read`` with that page, they are recognised without being found again.
+    lines: object = None
 
 
 class OcrEngine(Protocol):
@@ -58,8 +62,9 @@ class OcrEngine(Protocol):
     def describe(self) -> dict:
         """Engine, version, models and settings, recorded with every page it reads."""
 
-    def read(self, image: Image.Image, dpi: int) -> OcrResult:
-        """Recognise an upright page."""
+    def read(self, image: Image.Image, dpi: int, lines: object = None) -> OcrResult:
+        """Recognise an upright page (``lines``: what an earlier reading that found
+        the page turned returned as ``OcrResult.lines``; an engine may ignore it)."""
 
     def read_block(self, image: Image.Image, dpi: int) -> OcrResult:
         """Recognise an image holding one block of lines (no columns, no layout to find)."""
@@ -87,7 +92,7 @@ class TesseractEngine:
         return {"engine": self.name, "version": _tesseract_version(), "languages": self.languages,
                 "psm": self.page_segmentation}
 
-    def read(self, image: Image.Image, dpi: int) -> OcrResult:
+    def read(self, image: Image.Image, dpi: int, lines: object = None) -> OcrResult:
         return self._read(image, dpi, self.page_segmentation)
 
     def read_block(self, image: Image.Image, dpi: int) -> OcrResult:

@@ -87,10 +87,12 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
         # horizontal lines, needs no orientation detection.
         best = _attempt(image, 0, dpi, engine, engine.first_steps)
         if best.result.rotation:
-            # The engine saw the page lie turned before reading it: read it turned.
+            # The engine saw the page lie turned before reading it: read it turned,
+            # from the lines it already found (check boxes are found on the upright page).
             turn = best.result.rotation
-            best = _attempt(_turn(image, turn), turn, dpi, engine, engine.first_steps)
-        if not _weak(best, engine) and _horizontal(best.result):
+            best = _attempt(_turn(image, turn), turn, dpi, engine, engine.first_steps, best.result.lines)
+        # A sure reading of a few horizontal rows needs no OSD either.
+        if not _unsure(best, engine) and not _empty(best) and _horizontal(best.result):
             rotation = best.rotation
         else:
             rotation, sure = _orientation(image, dpi, engine)
@@ -107,9 +109,14 @@ def ocr_page(image: Image.Image, dpi: int, number: int, engine: OcrEngine,
     # Whether the page has ink matters only for a weak reading: not measured otherwise.
     inked = has_ink(best.upright) if _weak(best, engine) else True
     if _weak(best, engine, inked):
-        for steps in _alternatives(engine, dpi):
+        # An unsure reading is tried every other way, until one reads well; a sure
+        # reading of a few rows only cropped, where the detector sees small lines.
+        others = _alternatives(engine, dpi) if _unsure(best, engine) or _empty(best) else [("crop",)]
+        for steps in others:
             if steps != best.steps:
                 best = _better(best, _attempt(_turn(image, best.rotation), best.rotation, dpi, engine, steps))
+            if not _weak(best, engine, inked):
+                break
     if _empty(best) and inked and fallback is not None:
         turned = _turn(image, best.rotation)
         for steps in (fallback.first_steps, *_alternatives(fallback, dpi)):
@@ -174,8 +181,9 @@ def _turn(image: Image.Image, rotation: int) -> Image.Image:
 
 
 def _attempt(upright: Image.Image, rotation: int, dpi: int, engine: OcrEngine,
-             steps: tuple[str, ...]) -> _Turned:
-    """One reading of an upright page after the named preprocessing ``steps``."""
+             steps: tuple[str, ...], lines: object = None) -> _Turned:
+    """One reading of an upright page after the named preprocessing ``steps``
+    (with ``lines`` the engine already found on it, when it found them)."""
     skew = 0.0
     image = upright
     if "level" in steps:
@@ -200,7 +208,7 @@ def _attempt(upright: Image.Image, rotation: int, dpi: int, engine: OcrEngine,
                                  Image.Resampling.LANCZOS)
         result = _scaled(engine.read(resized, round(dpi * factor)), 1 / factor)
     else:
-        result = engine.read(cleaned, dpi)
+        result = engine.read(cleaned, dpi, lines)
     if result.skew:
         # The engine levelled its words' coordinates: the boxes follow them.
         skew = result.skew
@@ -247,8 +255,12 @@ def _weak(reading: _Turned, engine: OcrEngine, inked: bool = True) -> bool:
     """Low confidence, no text on an inked page, or only a few rows: a line
     detector tuned on full pages misses lines of a sparse one at full size."""
     rows = len({w.line for w in reading.result.words})
-    return (inked and (_empty(reading) or rows < FEW_ROWS)) or \
-        (bool(reading.result.words) and _mean_confidence(reading.result) < engine.weak_below)
+    return (inked and (_empty(reading) or rows < FEW_ROWS)) or _unsure(reading, engine)
+
+
+def _unsure(reading: _Turned, engine: OcrEngine) -> bool:
+    """Words read with a mean confidence under the engine's bar."""
+    return bool(reading.result.words) and _mean_confidence(reading.result) < engine.weak_below
 
 
 def _small_ink(image: Image.Image) -> tuple[np.ndarray, float]:

@@ -47,6 +47,11 @@ MODELS = {
 # height starts a new word: a form's columns, or the space in 山田 太郎.
 WORD_GAP = 0.6
 DETECTION_SIDE = 0
+# Lines recognised one at a time: a batch is padded to its widest line, and on the
+# CPU that padding costs more than the batch saves (measured: recognition 25 %
+# faster than RapidOCR's default of 6 on corpus-dev pages; bench/ingest_speed.py
+# prints plain PP-OCRv6 with both).
+REC_BATCH = 1
 # Lines this much wider than high measure the page's skew.
 SKEW_MIN_ASPECT = 4.0
 MAX_SKEW = 10.0
@@ -127,15 +132,17 @@ class RapidOcrEngine:
                 "threads": self.threads, "device": self._device(), "detection_side": self.detection_side,
                 "orientation": "line direction classifier; tesseract-osd when the page reads badly"}
 
-    def read(self, image: Image.Image, dpi: int) -> OcrResult:
+    def read(self, image: Image.Image, dpi: int, lines: object = None) -> OcrResult:
         """Read a page; a page that lies turned is not read but reported turned.
 
         Lines are detected and each is shown to the direction classifier first
         (cheap next to recognition): when most of the text stands, or lies upside
         down, the page is turned, and ``OcrResult.rotation`` says how far, with no
-        words, for the caller to turn the page and read it upright. Recognition
-        then reads the lines as cut, unturned: the classifier is sometimes wrong
-        about one line of an upright page, never about most of a turned one.
+        words, and ``OcrResult.lines`` holds the lines turned with the page: given
+        back with the page turned upright, they are recognised without detecting
+        them again (detection costs as much as recognition). Recognition reads the
+        lines as cut, unturned: the classifier is sometimes wrong about one line of
+        an upright page, never about most of a turned one.
         """
         from rapidocr.main import RapidOCRError
 
@@ -143,16 +150,18 @@ class RapidOcrEngine:
         array = _rgb(image)
         prepared, record = ocr.preprocess_img(array)
         try:
-            crops, det = ocr.detect_and_crop(prepared, record)
-            _, cls = ocr.cls_and_rotate(crops)
-        except RapidOCRError:
-            return OcrResult("", [])
-        flips = [bool(label) and "180" in label and score > ocr.cfg.Cls.cls_thresh
-                 for label, score in (cls.cls_res or [])]
-        turn = page_rotation(list(det.boxes), flips)
-        if turn:
-            return OcrResult("", [], rotation=turn)
-        try:
+            if isinstance(lines, _TurnedLines) and lines.shape == prepared.shape[:2]:
+                det, cls = lines.det, lines.cls
+                record["padding_1"] = {"top": 0, "left": 0}
+                crops = ocr.crop_text_regions(prepared, det.boxes)
+            else:
+                crops, det = ocr.detect_and_crop(prepared, record)
+                _, cls = ocr.cls_and_rotate(crops)
+                flips = [bool(label) and "180" in label and score > ocr.cfg.Cls.cls_thresh
+                         for label, score in (cls.cls_res or [])]
+                turn = page_rotation(list(det.boxes), flips)
+                if turn:
+                    return OcrResult("", [], rotation=turn, lines=_turned_lines(prepared, record, det, cls, turn))
             rec = ocr.recognize_txt(crops)
         except RapidOCRError:
             return OcrResult("", [])
@@ -195,6 +204,7 @@ class RapidOcrEngine:
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             "EngineConfig.onnxruntime.use_cuda": cuda,
             "Global.return_word_box": True,
+            "Rec.rec_batch_num": REC_BATCH,
         }
         if self.detection_side:
             params.update({"Det.limit_type": "max", "Det.limit_side_len": self.detection_side})
@@ -252,6 +262,39 @@ def page_rotation(quads: list[np.ndarray], flipped: list[bool]) -> int:
         return 0
     best = max(weight, key=weight.get)
     return best if best and weight[best] >= SURE_TURN * total else 0
+
+
+@dataclass(frozen=True)
+class _TurnedLines:
+    """Lines detected on a turned page, on the prepared (resized) page turned upright."""
+
+    shape: tuple[int, int]  # height and width of that prepared page
+    det: Any
+    cls: Any
+
+
+def _turned_lines(prepared: np.ndarray, record: dict, det, cls, turn: int) -> _TurnedLines | None:
+    """The detected lines turned with the page; none for a padded strip (found again)."""
+    if any(record.get("padding_1", {}).values()):
+        return None
+    height, width = prepared.shape[:2]
+    boxes = np.array([turn_quad(q, turn, width, height) for q in det.boxes], dtype=np.float32)
+    shape = (width, height) if turn in (90, 270) else (height, width)
+    return _TurnedLines(shape, replace(det, boxes=boxes), cls)
+
+
+def turn_quad(quad: np.ndarray, turn: int, width: float, height: float) -> np.ndarray:
+    """A quadrilateral on a ``width`` × ``height`` image, on that image turned
+    ``turn`` degrees clockwise: corners clockwise from the top-left, as detected."""
+    x, y = np.asarray(quad, dtype=float).T
+    if turn == 90:
+        x, y = height - y, x
+    elif turn == 180:
+        x, y = width - x, height - y
+    elif turn == 270:
+        x, y = y, width - x
+    points = np.stack([x, y], axis=1)
+    return np.roll(points, -int(np.argmin(points.sum(axis=1))), axis=0)
 
 
 _VARIANTS: dict[str, dict[int, str]] = {}

@@ -19,7 +19,7 @@ from ingest.extract import extract, load_rules
 from ingest.normalise import normalise_text
 from ingest.ocr import OcrResult, TesseractEngine
 from ingest.pages import flatten_background, has_ink, ocr_page
-from ingest.rapid import MODELS, RapidOcrEngine, model_dir, verify_models
+from ingest.rapid import MODELS, RapidOcrEngine, model_dir, turn_quad, verify_models
 from shoko.errors import ConfigError
 from shoko.settings import CONFIG_DIR
 from tests.conftest import render_page
@@ -123,6 +123,39 @@ def test_pp_ocr_reads_a_form_with_word_boxes_and_per_character_confidence(engine
     assert label.line == ids[0].line and label.box[0] + label.box[2] < ids[0].box[0]
 
 
+@pytest.mark.parametrize("turned", [90, 180, 270])
+def test_a_turned_page_is_read_upright_from_the_lines_found_on_it(engines, turned):
+    """A page lying turned is reported turned, unread; read upright with the lines
+    found on it, its words land where they stand on the upright page."""
+    rapid, _ = engines
+    upright = render_page(FORM)
+    plain = rapid.read(upright, 300)
+    lying = upright.rotate(turned, expand=True)  # PIL turns counter-clockwise
+    probe = rapid.read(lying, 300)
+    assert probe.rotation == turned and probe.words == [] and probe.lines is not None
+    result = rapid.read(lying.rotate(-turned, expand=True), 300, probe.lines)
+    assert result.rotation == 0
+    assert cer("\n".join(FORM), result.text) < 0.03
+    expected = next(w for w in plain.words if w.text == "00381724").box
+    found = next(w for w in result.words if w.text == "00381724").box
+    # Lines detected on the turned image are drawn a few pixels differently; a
+    # wrong frame would put the box hundreds of pixels away.
+    assert all(abs(a - b) <= 12 for a, b in zip(found, expected)), (found, expected)
+
+
+def test_turn_quad_agrees_with_pil():
+    """A block's corners land where PIL's own turn puts the block."""
+    size = (40, 30)
+    image = Image.new("L", size, 255)
+    image.paste(0, (5, 3, 9, 10))  # a 4 × 7 block at (5, 3)
+    for turn in (90, 180, 270):
+        turned = np.asarray(image.rotate(-turn, expand=True)) < 128
+        rows, cols = np.nonzero(turned)
+        quad = turn_quad(np.array([[5, 3], [9, 3], [9, 10], [5, 10]]), turn, *size)
+        assert tuple(quad[0]) == (cols.min(), rows.min())  # top-left first, clockwise
+        assert tuple(quad[2]) == (cols.max() + 1, rows.max() + 1)
+
+
 @pytest.mark.parametrize("engine_name, good_enough", [("rapidocr", 0.05), ("tesseract", 0.25)])
 def test_grey_tilted_200dpi_jpeg_reads_at_least_as_well_as_plain_reading(tmp_path, engine_name, good_enough):
     path = tmp_path / "grey.jpg"
@@ -183,7 +216,7 @@ class BlindEngine:
     def describe(self) -> dict:
         return {"engine": self.name}
 
-    def read(self, image, dpi):
+    def read(self, image, dpi, lines=None):
         return OcrResult("", [])
 
     def read_block(self, image, dpi):
