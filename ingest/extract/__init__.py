@@ -6,14 +6,16 @@ device words, thresholds) come from config/*.toml through :func:`load_rules`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
 from ingest.document import Barcode, Extraction, FieldValue, Page
 from ingest.extract.classify import classify_page, part_verdict, split_parts
 from ingest.extract.devices import read_device
-from ingest.extract.fields import (Candidate, choose, read_view, to_field_value, vendor_candidates,
-                                   weigh_ocr)
+from ingest.extract import dates
+from ingest.extract.fields import (Candidate, choose, is_partial_date, read_view, to_field_value,
+                                   vendor_candidates, weigh_ocr)
 from ingest.extract.known import KnownValues, apply_known, values_to_learn
 from ingest.extract.rules import ExtractionRules, load_rules
 from ingest.extract.text import ConfidenceIndex, page_views
@@ -93,6 +95,7 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
             weigh_ocr(c, indexes[c.page])
 
     threshold = rules.setting("review_threshold")
+    candidates = _complete_dates(candidates, part_pages, rules, threshold)
     by_field: dict[str, list[Candidate]] = {}
     for c in candidates:
         if c.field in wanted:
@@ -112,6 +115,32 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
     if known is not None:
         apply_known(result, known, rules.setting("known_value_quality"))
     return result
+
+
+def _complete_dates(candidates: list[Candidate], pages: list[Page], rules: ExtractionRules,
+                    threshold: float) -> list[Candidate]:
+    """Dates printed without a year (a checklist's 8/24 under 令和8年度) get the year
+    of the document: the date it was written, the fiscal year it names, or both
+    (agreeing). A month and day with neither, or on which they disagree, is dropped."""
+    if not any(is_partial_date(c.value) for c in candidates):
+        return candidates
+    written = choose("document_date", [c for c in candidates if c.field == "document_date"
+                                       and not is_partial_date(c.value)], rules)
+    anchor = dt.date.fromisoformat(str(written.value)) if written and written.quality >= threshold else None
+    years = dates.fiscal_years("\n".join(p.text for p in pages))
+    fiscal = years.pop() if len(years) == 1 else None
+    out = []
+    for c in candidates:
+        if not is_partial_date(c.value):
+            out.append(c)
+            continue
+        month, day = (int(n) for n in str(c.value)[2:].split("-"))
+        value, agreed = dates.complete_month_day(month, day, anchor, fiscal,
+                                                 int(rules.setting("fiscal_year_start_month")))
+        if value is not None and c.field != "document_date":
+            factor = 1.0 if agreed else rules.setting("one_anchor_year_quality")
+            out.append(dataclasses.replace(c, value=value.isoformat(), quality=round(c.quality * factor, 3)))
+    return out
 
 
 def split_document(pages: list[Page], rules: ExtractionRules) -> list[list[Page]]:

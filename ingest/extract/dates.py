@@ -61,6 +61,11 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("western", re.compile(
         r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?P<sep>[./\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
         r"(?![\d.])")),
+    # 2026/07/1412:55: a date and time OCR ran together; only two-digit days and
+    # hours, since 2026/07/112:55 could be the 1st or the 11th.
+    ("western", re.compile(
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?P<sep>[./\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{2})"
+        r"(?=[0-2]\d:[0-5]\d)")),
 )
 
 
@@ -133,3 +138,66 @@ def parse_date(text: str) -> dt.date | None:
     """The first valid date in ``text`` (令和8年10月14日 → 2026-10-14), else None."""
     dates = find_dates(text)
     return dates[0].value if dates else None
+
+
+# A month and day without a year (8/24), alone or as the last of a row of visits
+# (5/25 6/18 7/7 8/24): the year is the document's, found by ``complete_month_day``.
+_MONTH_DAYS = re.compile(r"^(?:(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])\s*){1,12}(?=$|\s|[^\d/])")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})")
+_FISCAL_YEAR = re.compile(rf"(?:(?P<era>{_ERA_NAMES}|(?<![A-Za-z])[RH])\s*(?P<y>元|\d{{1,2}})|(?P<west>(?:19|20)\d{{2}}))"
+                          r"\s*年度")
+
+
+def month_day(text: str) -> tuple[int, int, str] | None:
+    """(month, day, as printed) of the last of the month/day dates ``text`` starts with."""
+    text = unicodedata.normalize("NFKC", text)
+    run = _MONTH_DAYS.match(text)
+    if not run:
+        return None
+    last = list(_MONTH_DAY.finditer(run.group(0)))[-1]
+    month, day = int(last.group(1)), int(last.group(2))
+    try:
+        dt.date(2000, month, day)  # a leap year: 2/29 is a date
+    except ValueError:
+        return None
+    return month, day, last.group(0)
+
+
+def fiscal_years(text: str) -> set[int]:
+    """The fiscal years (年度) ``text`` names, as the calendar year they begin in."""
+    years = set()
+    for m in _FISCAL_YEAR.finditer(unicodedata.normalize("NFKC", text)):
+        if m.group("west"):
+            years.add(int(m.group("west")))
+        else:
+            start, _ = _ERA_BY_KEY[m.group("era")]
+            y = _number(m.group("y"))
+            if y:
+                years.add(start.year + y - 1)
+    return years
+
+
+def complete_month_day(month: int, day: int, written: dt.date | None, fiscal_year: int | None,
+                       fiscal_start: int = 4, slack_days: int = 31) -> tuple[dt.date | None, bool]:
+    """The year of a month/day printed on a document: the date at or before the day
+    the document was written (a record looks back; ``slack_days`` allowed after), or
+    within the fiscal year its title names. Returns (date, agreed): ``agreed`` is
+    False when only one anchor was there; a date the two anchors disagree on is None."""
+    by_written = by_fiscal = None
+    if written is not None:
+        for year in (written.year + 1, written.year, written.year - 1):
+            try:
+                candidate = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if candidate <= written + dt.timedelta(days=slack_days):
+                by_written = candidate
+                break
+    if fiscal_year is not None:
+        try:
+            by_fiscal = dt.date(fiscal_year if month >= fiscal_start else fiscal_year + 1, month, day)
+        except ValueError:
+            by_fiscal = None
+    if by_written and by_fiscal:
+        return (by_written, True) if by_written == by_fiscal else (None, False)
+    return by_written or by_fiscal, False

@@ -209,6 +209,28 @@ def _adjacent(view: View, line: Line, inside: set[int]) -> bool:
     return any(view.lines[j].number in inside for j in (at - 1, at + 1) if 0 <= j < len(view.lines))
 
 
+LIST_ROWS = 6  # lines under a device label searched for a listing (a header row, then rows)
+
+
+def _listed(lines: list[Line], option_lines: set[int], rules: ExtractionRules) -> list[Option]:
+    """The devices a listing names, one row each, the device first: rows after at
+    most one heading row, up to the first row that names none."""
+    found: list[Option] = []
+    skipped = 0
+    for line in lines:
+        if line.number in option_lines:
+            return []
+        options = find_options(line, rules)
+        first = options[0] if options and options[0].start == 0 and options[0].exact else None
+        if first is None:
+            if found or skipped:
+                break
+            skipped += 1
+            continue
+        found.append(first)
+    return found
+
+
 def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading]:
     """Device readings from every view of the document's pages."""
     readings: list[DeviceReading] = []
@@ -238,6 +260,13 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
                         continue
                     options = find_options(target, rules)
                 devices = {o.device for o in options}
+                if not devices and seg.last:
+                    # 引上機器 over a table (品名 型式 製造番号 数量): one row per device, each
+                    # named first; a listing carries no marks, so every device in it counts.
+                    listed = _listed(view.lines[i + 1:i + 1 + LIST_ROWS], option_lines, rules)
+                    if listed:
+                        devices = {o.device for o in listed}
+                        target = listed[0].line
                 if not devices or len(devices) >= 3:
                     continue
                 quality = 0.9 if len(devices) == 1 else 0.8

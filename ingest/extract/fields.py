@@ -13,7 +13,7 @@ from ingest.document import FieldValue
 from ingest.extract import dates, names, numbers
 from ingest.extract.labels import Segment, find_labels, leading_text, segments
 from ingest.extract.rules import ExtractionRules
-from ingest.extract.text import ConfidenceIndex, Line, View
+from ingest.extract.text import ConfidenceIndex, Line, View, implausible_small_kana
 
 # Separators and table rules (read as | or ｜) between a label and its value.
 _LEAD = re.compile(r"^(?:[\s:：=・\-|｜。、]|\.(?!\d))+")
@@ -28,7 +28,10 @@ _PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
 _SERIES = re.compile(r"^\d{2,3}(?:\.\d{1,2})?(?:\s+\d{2,3}(?:\.\d{1,2})?){1,11}\s*(?:%|torr|mmhg)?\s*$",
                      re.IGNORECASE)
 SERIES_QUALITY = 0.9
+MISREAD_KANA_QUALITY = 0.5  # a name with a small kana no word has (フクダラィフテック): review
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:(?:L|l|ℓ)\s*/?|[e&]\s*/)\s*(?:分|min)")
+_ROW_UNIT = re.compile(r"^\s*[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?|[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?\s*$")
+_NUMBERS_ONLY = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:\s+\d{1,2}(?:\.\d{1,2})?)*")
 _NUMERIC = ("yen", "percent", "pressure", "flow")
 
 MULTI_VISIT = ("guidance_date", "measurement_date", "spo2", "pao2", "flow_rest",
@@ -78,14 +81,29 @@ def _patient_id(body: str, rules: ExtractionRules) -> list[Reading]:
 
 def _person(body: str, rules: ExtractionRules) -> list[Reading]:
     parsed = names.parse_person(body, rules)
-    return [("", parsed[0], parsed[1], parsed[0].replace(" ", ""))] if parsed else []
+    if not parsed:
+        return []
+    quality = parsed[1] * (MISREAD_KANA_QUALITY if implausible_small_kana(parsed[0]) else 1.0)
+    return [("", parsed[0], quality, parsed[0].replace(" ", ""))]
+
+
+PARTIAL_DATE = "--"  # ISO 8601's month-day without a year: --08-24
 
 
 def _date(body: str, rules: ExtractionRules) -> list[Reading]:
     found = dates.find_dates(body)
     if found and found[0].start <= 2:
         return [("", found[0].value.isoformat(), _date_quality(found[0]), found[0].raw)]
+    partial = dates.month_day(body)
+    if partial:
+        month, day, raw = partial
+        return [("", f"{PARTIAL_DATE}{month:02d}-{day:02d}", SERIES_QUALITY, raw)]
     return []
+
+
+def is_partial_date(value: object) -> bool:
+    """Whether a date reading still lacks its year (--08-24)."""
+    return isinstance(value, str) and value.startswith(PARTIAL_DATE)
 
 
 def _date_quality(found: dates.FoundDate) -> float:
@@ -159,7 +177,9 @@ def _flow(body: str, rules: ExtractionRules) -> list[Reading]:
 
 def _company(body: str, rules: ExtractionRules) -> list[Reading]:
     name = names.clean_vendor(body, rules)
-    return [("", name, 1.0, name)] if name else []
+    if not name:
+        return []
+    return [("", name, MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0, name)]
 
 
 _PERIOD_JOIN = re.compile(r"\s*(?:から|~|〜|～|-|ー|―|至|より)?\s*(?:から|~|〜|～|-|ー|―|至)?\s*")
@@ -224,7 +244,7 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         out.append(Candidate(field, value, quality, view.page, view.source, raw, view.name,
                              (view.page, field, k), (view.page, line.number / n_lines),
                              context=context, label=label, kind=kinds.get(field, "")))
-        if field in ("guidance_date", "measurement_date"):
+        if field in ("guidance_date", "measurement_date") and not is_partial_date(value):
             context = dt.date.fromisoformat(str(value))
 
     for i, (line, hits) in enumerate(parsed_lines):
@@ -245,6 +265,13 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             pairs = _header_cells(line, segs, below[0]) or _header_columns(line, segs, below)
             if pairs:
                 for seg, cell in pairs:
+                    if _READING.search(seg.text):
+                        # A name under 氏名(カナ) read into one row with its reading
+                        # (マツモトヒサコ松本久子): the characters after the reading, when
+                        # no more of the reading follows them (ニシムラ西村弘ヒロシ).
+                        name = _KANA_READING.sub("", cell)
+                        if name != cell and not _KATAKANA.search(name):
+                            cell = name
                     field = seg.hit.rule.field
                     if field and field in kinds and field != "device":
                         label_q = 1.0 if seg.hit.exact else fuzzy_q
@@ -320,8 +347,15 @@ def _glued_compound(seg: Segment, rules: ExtractionRules, values: list) -> bool:
 
 # A heading that names a reading (氏名(カナ)): the value under it is how the name
 # sounds, and the name as written stands on the row below that.
+_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")
 _READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
 _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
+
+
+# A row of visits may begin with its own heading (前回, 今回, 初回, 1回目): a word
+# without digits before the first value.
+_ROW_HEADING = re.compile(r"^[^\d\s]{1,4}\s+(?=\d)")
 
 
 def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> list[tuple[Segment, str]]:
@@ -350,16 +384,35 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> lis
         left, right = bounds[column], bounds[column + 1]
         reading = bool(_READING.search(header.compact[spans[column][0]:spans[column][1]]))
         for row in rows[1:2] if reading and len(rows) > 1 else [latest]:
-            inside = [k for k, (x0, x1) in enumerate(row.xs) if left <= (x0 + x1) / 2 < right]
+            # A printed value stands whole under one heading: each run of characters
+            # between gaps goes to the column its middle is in (a date may reach under
+            # the next heading).
+            inside = [k for a, b in _runs(row) for k in range(a, b)
+                      if left <= (row.xs[a][0] + row.xs[b - 1][1]) / 2 < right]
             if inside:
-                pairs.append((seg, row.text_slice(inside[0], inside[-1] + 1)))
+                cell = row.text_slice(inside[0], inside[-1] + 1)
+                if column == 0:
+                    cell = _ROW_HEADING.sub("", cell)  # 今回 2026/07/14: the row's own heading
+                pairs.append((seg, cell))
     return pairs
+
+
+def _runs(line: Line) -> list[tuple[int, int]]:
+    """The line's runs of characters between its gaps, as (start, end) positions."""
+    cuts = sorted({0, *line.gaps, len(line.compact)})
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., None],
                 quality: float) -> None:
     """Header row 安静時 労作時 睡眠時 with the flows in the row below, in order."""
-    flows = _FLOW_ROW.findall(numbers.close_digit_gaps(numbers.clean(values_line.text)))
+    text = numbers.clean(values_line.text)
+    flows = _FLOW_ROW.findall(numbers.close_digit_gaps(text))
+    if len(flows) != len(flow_hits):
+        # The unit said once for the row, before or after it: (L/min) 1 1.5 1.5. The
+        # spaces part the values here: digits are not closed up across them.
+        bare = _ROW_UNIT.sub("", text).strip()
+        flows = bare.split() if bare != text.strip() and _NUMBERS_ONLY.fullmatch(bare) else []
     if len(flows) != len(flow_hits):
         return
     for seg, raw in zip(flow_hits, flows):
@@ -389,6 +442,7 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
     n_lines = max(1, len(view.lines))
     previous = ""
     seen = 0
+    since_named = 99  # lines since a company was named
     for line in view.lines:
         if len(line.compact) > 40:
             previous = ""
@@ -404,14 +458,18 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
         addressed = names.vendor_addressed(line.text, rules, rules.addressed_to_suffixes)
         if addressed:
             found.append(addressed)
-        if not found:
+        if not found and since_named > 2:
+            # The line over a branch's (湾岸サービスセンター) names the company, unless a
+            # company was just named: then that line is the name's overflow or a seal.
             branched = names.vendor_before_branch(previous, lead, rules)
             if branched:
                 found.append(branched)
+        since_named = 0 if found else since_named + 1
         previous = lead
         for name in found:
             seen += 1
-            out.append(Candidate("vendor", name, quality, view.page, view.source, name,
+            sure = quality * (MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0)
+            out.append(Candidate("vendor", name, sure, view.page, view.source, name,
                                  view.name, (view.page, "vendor-unlabelled", seen),
                                  (view.page, line.number / n_lines), labelled=False))
     return out
@@ -527,6 +585,12 @@ def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidat
     groups: dict[str, list[Candidate]] = {}
     for c in candidates:
         groups.setdefault(str(c.value), []).append(c)
+    # A reading that is another with characters run on (a seal's text read into the
+    # name beside it: フクダライフテック之テラフ) supports the shorter one.
+    for value in sorted(groups, key=len):
+        longer = [v for v in groups if v != value and v.startswith(value) and value in groups]
+        for other in longer:
+            groups[value].extend(groups.pop(other))
     ranked = sorted(groups.values(), key=lambda g: (len({c.view for c in g}),
                                                     max(c.quality for c in g)), reverse=True)
     best = max(ranked[0], key=lambda c: c.quality)

@@ -4,7 +4,8 @@ A hospital's doctors, suppliers and patients recur on paper after paper. A readi
 that OCR was unsure of but that spells exactly a doctor's name, a supplier, or the
 name on file for the same patient id is far likelier right than a misread that
 happens to spell it: such a reading is filled in (at ``known_value_quality``)
-instead of waiting for review. A patient id that comes with a name other than the
+instead of waiting for review. A sure reading one character away from a doctor or
+supplier on file (官本 for 宮本) goes to review instead, flagged. A patient id that comes with a name other than the
 one on file is flagged: one of the two documents is wrong.
 
 Values read with high confidence or confirmed by staff count as known at once; a
@@ -36,10 +37,13 @@ class KnownValues:
     shared: dict[str, set[str]] = field(default_factory=dict)  # field -> values
     patient_names: dict[str, set[str]] = field(default_factory=dict)  # patient id -> names
     _seen: dict[tuple, int] = field(default_factory=dict)  # unsure value -> documents with it
+    _documents: dict[tuple, int] = field(default_factory=dict)  # filled value -> documents with it
 
     def learn(self, sure: dict[str, object], filled: dict[str, object] | None = None) -> None:
         """Take in one document's ``sure`` values and its other ``filled`` ones
         (field name -> value)."""
+        for key in _keys(sure) | _keys(filled or {}):
+            self._documents[key] = self._documents.get(key, 0) + 1
         for key in _keys(sure):
             self._know(key)
         for key in _keys(filled or {}) - _keys(sure):
@@ -60,6 +64,17 @@ class KnownValues:
         if name == "patient_name" and patient_id:
             return str(value) in self.patient_names.get(patient_id, set())
         return False
+
+    def near_miss(self, name: str, value: object) -> str | None:
+        """A value on file for a shared field that ``value`` differs from in exactly
+        one character (官本 大輔 for 宮本 大輔: one misread stroke), else None. Only a
+        value on at least two documents counts: the first could be the misread one."""
+        text = str(value)
+        for known in sorted(self.shared.get(name, set())):
+            if self._documents.get((name, known), 0) >= 2 and len(known) == len(text) \
+                    and sum(a != b for a, b in zip(known, text)) == 1:
+                return known
+        return None
 
     def other_names(self, patient_id: str, patient_name: str) -> set[str]:
         """Names on file for the patient id other than ``patient_name``."""
@@ -96,6 +111,16 @@ def apply_known(result: Extraction, known: KnownValues, quality: float) -> None:
         else:
             kept.append(value)
     result.review = kept
+    for name in SHARED_FIELDS:
+        value = result.fields.get(name)
+        near = known.near_miss(name, value.value) if value and not known.supports(name, value.value, pid) \
+            else None
+        if near:
+            # One character from a name on file: more likely a misread of it than
+            # another person or company; staff decide.
+            del result.fields[name]
+            result.review.append(value)
+            result.flags.append(f"{name}: {value.value} differs by one character from {near} on file")
     patient = result.fields.get("patient_name")
     if pid and patient:
         others = known.other_names(pid, str(patient.value))

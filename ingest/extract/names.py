@@ -117,16 +117,23 @@ def _strip_legal(text: str, rules: ExtractionRules) -> tuple[str, bool]:
     return text, found
 
 
+# 御中 run into the name before it (ひまわりメディカルサービス御中): never part of a name.
+_GLUED_ADDRESSEE = re.compile(r"(?<=\S)御中(?=\s|$)")
+
+
 def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
     """Company name from the text after a supplier label: legal form and branch dropped."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("\u00b7", "\u30fb")  # エア·ウォーター
     text = re.split(r"\(以下|（以下|以下「", text)[0]
+    text = _GLUED_ADDRESSEE.sub("", text)
     text, _ = _strip_legal(text, rules)
     tokens = [t.strip("()「」:：、,") for t in text.split() if t not in rules.address_suffixes]
     name_tokens: list[str] = []
     for token in tokens:  # OCR may split a name: join its words up to the branch
         if not token:
             continue
+        if name_tokens and _seal_text(token, rules):
+            break
         if _is_branch(token, rules):
             if token in rules.branch_suffixes:
                 # A bare 営業所 after a split: the word before it names the branch (城北 営業所).
@@ -139,6 +146,11 @@ def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
     if any(b in name for b in rules.branch_suffixes if len(b) >= 2):
         return None  # a branch run into the name (OCR spacing): where it starts is unknown
     return name if name and _valid_vendor(name, rules) else None
+
+
+def _seal_text(token: str, rules: ExtractionRules) -> bool:
+    """Whether a word is read from a company seal printed over the name (之印, 印)."""
+    return any(token.startswith(w) for w in rules.seal_words)
 
 
 # No Japanese word starts with a small kana, the long-vowel mark or ン: a name that
@@ -195,8 +207,9 @@ def vendors_by_legal_form(text: str, rules: ExtractionRules) -> list[str]:
             for token in _strip_legal(a, rules)[0].split():
                 token = token.strip("()「」:：、,")
                 if not token or _is_branch(token, rules) or token in rules.address_suffixes \
-                        or not _valid_vendor(token + "xx", rules):
-                    break
+                        or not _valid_vendor(token + "xx", rules) or _seal_text(token, rules) \
+                        or (words and len(token) <= 2 and len("".join(words)) >= 4):
+                    break  # a 2-character word after a whole name: a seal's or stamp's strokes
                 words.append(token)
             if words and _valid_vendor("".join(words), rules):
                 options.append((len(after) - len(a), "".join(words)))

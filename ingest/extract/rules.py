@@ -74,6 +74,7 @@ class ExtractionRules:
     legal_form_patterns: tuple[re.Pattern[str], ...]  # OCR may space out 株 式 会 社
     branch_suffixes: tuple[str, ...]
     address_suffixes: tuple[str, ...]
+    seal_words: tuple[str, ...]
     addressed_to_suffixes: tuple[str, ...]
     vendor_exclude: tuple[str, ...]
     device_words: dict[str, tuple[str, ...]]  # device type -> label keys
@@ -180,6 +181,7 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
                                   for form in legal_forms),
         branch_suffixes=norm_all(vendor_cfg.get("branch_suffixes", [])),
         address_suffixes=norm_all(vendor_cfg.get("address_suffixes", [])),
+        seal_words=norm_all(vendor_cfg.get("seal_words", [])),
         addressed_to_suffixes=norm_all(vendor_cfg.get("addressed_to_suffixes", [])),
         vendor_exclude=norm_all(vendor_cfg.get("exclude_words", [])),
         device_words=device_words,

@@ -34,6 +34,24 @@ def fold_kana(text: str) -> str:
     return text.translate(_SMALL_KANA)
 
 
+# A small vowel kana extends only a kana it can sound with (ファ, ティ, ドゥ, シェ, フォ):
+# never one of the a-row (ラィ) nor of the o-row but ト and ド. After those, it is a
+# full-size kana OCR read small: the word is not sure to be what was printed.
+_NO_SMALL_VOWEL_AFTER = set("アカガサザタダナハバパマヤラワオコゴソゾノホボポモヨロヲ"
+                            "あかがさざただなはばぱまやらわおこごそぞのほぼぽもよろを")
+
+
+def implausible_small_kana(text: str) -> bool:
+    """Whether ``text`` has a small vowel kana after a kana that never takes one, or
+    a small katakana that follows no katakana (印ッイク: a seal's strokes read as text)."""
+    for i, c in enumerate(text):
+        if c in "ァィゥェォぁぃぅぇぉ" and i and text[i - 1] in _NO_SMALL_VOWEL_AFTER:
+            return True
+        if c in "ァィゥェォッャュョヮ" and (not i or script(text[i - 1]) != "katakana"):
+            return True
+    return False
+
+
 def normalise(text: str) -> str:
     """NFKC with every run of whitespace made one ASCII space."""
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()

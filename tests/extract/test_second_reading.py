@@ -142,3 +142,16 @@ def test_a_less_sure_value_becomes_known_when_a_second_document_has_it() -> None
     known.learn({}, {"doctor": "宮本 亮"})
     assert known.supports("doctor", "宮本 亮", None)
     assert not known.supports("vendor", "ミナト酸素", None)
+
+
+def test_a_sure_name_one_character_from_a_doctor_on_two_documents_goes_to_review(rules) -> None:
+    known = KnownValues()
+    known.learn({"doctor": "宮本 亮"})
+    # On one document only, the name on file may itself be the misread one.
+    assert extract([_guidance(("高", 95.0))], rules, known).fields["doctor"].value == "宮本 高"
+    known.learn({"doctor": "宮本 亮"})
+    result = extract([_guidance(("高", 95.0))], rules, known)
+    assert "doctor" not in result.fields
+    assert [r.value for r in result.review if r.name == "doctor"] == ["宮本 高"]
+    assert any("宮本 亮" in f for f in result.flags)
+    assert extract([_guidance(("亮", 95.0))], rules, known).fields["doctor"].value == "宮本 亮"

@@ -1,0 +1,115 @@
+"""Layouts the extractor reads by concept and position, not by a form's own words:
+rows of visits, dates without a year, devices named or listed under a label."""
+
+from __future__ import annotations
+
+from ingest.document import Page, Word
+from ingest.extract import extract
+
+CHAR = 30  # px per character of the laid-out test pages
+ROW = 60
+
+
+def laid_out(*rows: list[tuple[str, int]]) -> Page:
+    """An OCR page whose words stand where given: each row a list of (text, left x)."""
+    words = [Word(text, 96.0, (x, 100 + ROW * n, CHAR * len(text), 40), n, tuple([96.0] * len(text)))
+             for n, row in enumerate(rows) for text, x in row]
+    text = "\n".join(" ".join(t for t, _ in row) for row in rows)
+    return Page(1, text, text, "ocr", words=words)
+
+
+def values(pages: list[Page], rules) -> dict:
+    return {k: v.value for k, v in extract(pages, rules).fields.items()}
+
+
+def test_rows_of_visits_give_the_latest_visit_and_never_the_paco2_beside_pao2(rules) -> None:
+    page = laid_out(
+        [("在宅酸素療法指導記録", 400)],
+        [("患者ID", 100), ("00381724", 400)],
+        [("採血日", 280), ("SpO2(%)", 600), ("PaO2(Torr)", 900), ("PaCO2(Torr)", 1300)],
+        [("前回", 100), ("2026/06/14", 250), ("89", 650), ("55.2", 980), ("46.5", 1400)],
+        [("今回", 100), ("2026/07/14", 250), ("95", 650), ("60.2", 980), ("45.9", 1400)],
+    )
+    got = values([page], rules)
+    assert got["measurement_date"] == "2026-07-14"
+    assert got["spo2"] == 95 and got["pao2"] == 60.2
+
+
+def test_a_month_and_day_take_the_year_of_the_document(rules, text_pages) -> None:
+    text = ("在宅酸素療法指導記録(令和8年度)\n患者ID 00112200\n"
+            "指導年月日 5/25 6/18 7/7 8/24\n作成年月日 2026/08/24")
+    assert values(text_pages(text), rules)["guidance_date"] == "2026-08-24"
+
+
+def test_january_of_a_fiscal_year_is_in_the_next_calendar_year(rules, text_pages) -> None:
+    text = ("在宅酸素療法指導記録(令和8年度)\n患者ID 00112200\n"
+            "指導年月日 11/20 12/18 1/22\n作成年月日 2027/01/25")
+    assert values(text_pages(text), rules)["guidance_date"] == "2027-01-22"
+    without_date = "在宅酸素療法指導記録(令和8年度)\n患者ID 00112200\n指導年月日 11/20 12/18 1/22"
+    assert values(text_pages(without_date), rules)["guidance_date"] == "2027-01-22"  # the 年度 alone
+
+
+def test_a_month_and_day_whose_year_the_document_contradicts_is_not_filled(rules, text_pages) -> None:
+    # The title's 年度 (2025-04 .. 2026-03) and the document's date (2026-08-24) disagree on 8/24.
+    text = ("在宅酸素療法指導記録(令和7年度)\n患者ID 00112200\n"
+            "指導年月日 5/25 6/18 7/7 8/24\n作成年月日 2026/08/24")
+    result = extract(text_pages(text), rules)
+    assert "guidance_date" not in result.fields
+    assert not any(r.name == "guidance_date" for r in result.review)
+
+
+def test_a_month_and_day_with_no_year_anywhere_is_not_filled(rules, text_pages) -> None:
+    text = "在宅酸素療法指導記録\n患者ID 00112200\n指導年月日 5/25 6/18 7/7 8/24"
+    result = extract(text_pages(text), rules)
+    assert "guidance_date" not in result.fields
+
+
+def test_devices_listed_in_a_table_under_a_device_label(rules, text_pages) -> None:
+    text = ("機器引上報告書\n患者ID 00123456\n引上日 2026/08/11\n引上機器\n"
+            "品名 型式 製造番号 数量 状態\n酸素濃縮装置 ライトサンソ3 HS162384 1 良好\n"
+            "携帯用酸素ボンベ B-280 3 良好\n作業担当 和田一郎")
+    assert values(text_pages(text), rules)["device_type"] == "concentrator"
+
+
+def test_a_device_named_after_a_composed_label(rules, text_pages) -> None:
+    for label in ("装置名", "機種", "ご利用機器", "設置機器名"):
+        text = (f"在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n{label} その他の酸素ボンベ(大型ボンベB-47)\n"
+                "契約期間 令和8年4月1日 から 令和9年3月31日 まで")
+        assert values(text_pages(text), rules).get("device_type") == "cylinder", label
+
+
+def test_a_date_and_time_run_together_is_read_only_when_unambiguous(rules, text_pages) -> None:
+    text = "在宅酸素療法指導記録\n患者ID 00123456\n作成日時 2026/07/1412:55"
+    assert values(text_pages(text), rules)["document_date"] == "2026-07-14"
+    ambiguous = "在宅酸素療法指導記録\n患者ID 00123456\n作成日時 2026/07/112:55"
+    assert "document_date" not in extract(text_pages(ambiguous), rules).fields
+
+
+def test_flows_under_their_headings_with_the_unit_said_once(rules, text_pages) -> None:
+    for row in ("(L/min) 1 1.5 2.5", "1 1.5 2.5 ℓ/分"):
+        text = f"在宅酸素療法指示書\n患者ID 00123456\n酸素流量 日中安静時 歩行時 就寝時\n{row}"
+        got = values(text_pages(text), rules)
+        assert (got["flow_rest"], got["flow_exertion"], got["flow_sleep"]) == (1.0, 1.5, 2.5), row
+    # Two numbers for three headings: which is which cannot be told.
+    text = "在宅酸素療法指示書\n患者ID 00123456\n酸素流量 日中安静時 歩行時 就寝時\n(L/min) 1 1.5"
+    assert not {"flow_rest", "flow_exertion", "flow_sleep"} & set(values(text_pages(text), rules))
+
+
+def test_a_supplier_with_its_seal_read_into_its_name_is_not_filled_wrong(rules, text_pages) -> None:
+    head = "在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n"
+    for letterhead in ("株式会社さくら在宅ケアサービス ビケ\nスア\n多摩北出張所",
+                       "(株)フクダライフテック 之テラフ\n印ッイク\n多摩北出張所 TEL 0120-7620-9644"):
+        vendor = extract(text_pages(head + letterhead), rules).fields.get("vendor")
+        assert vendor is None or vendor.value in ("さくら在宅ケアサービス", "フクダライフテック"), letterhead
+
+
+def test_a_name_with_a_small_kana_no_word_has_goes_to_review(rules, text_pages) -> None:
+    text = "在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n供給会社 フクダラィフテック"
+    result = extract(text_pages(text), rules)
+    assert "vendor" not in result.fields
+    assert [r.value for r in result.review if r.name == "vendor"] == ["フクダラィフテック"]
+
+
+def test_a_supplier_addressed_with_onchu_run_into_it(rules, text_pages) -> None:
+    text = "HOT開始・変更連絡票\n依頼先 ひまわりメディカルサービス御中\n患者ID 00123456\n作成年月日 R7/8/17"
+    assert values(text_pages(text), rules).get("vendor") == "ひまわりメディカルサービス"
