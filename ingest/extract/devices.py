@@ -17,6 +17,7 @@ from ingest.extract.rules import ExtractionRules
 from ingest.extract.text import Line, View, script
 
 TICKED, EMPTY, NONE, UNKNOWN = "ticked", "empty", "none", "unknown"
+BOX_MARKS = frozenset("\u2611\u2610")  # ☑ ☐: the boxes found in the page image (ingest.pages)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class DeviceReading:
     raw: str
     page: int
     line: Line | None
+    unmarked: bool = False  # from an option list without the boxes found on the page image
 
 
 def find_options(line: Line, rules: ExtractionRules) -> list[Option]:
@@ -244,7 +246,8 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
             decided = _decide(marks, rules, _complete(view, block, rules))
             if decided:
                 raw = " / ".join(line.text for line, _ in block)
-                readings.append(DeviceReading(decided[0], decided[1], raw, view.page, block[0][0]))
+                readings.append(DeviceReading(decided[0], decided[1], raw, view.page, block[0][0],
+                                              unmarked=not any(BOX_MARKS & set(line.text) for line, _ in block)))
         for i, line in enumerate(view.lines):
             if line.number in option_lines:
                 continue
@@ -274,4 +277,7 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
                     quality *= 0.85
                 readings.append(DeviceReading(_stationary(devices, rules), quality, target.text,
                                               view.page, target))
-    return readings
+    # A view that shows the options without their boxes (the text without marks)
+    # knows nothing of the ticks: it is no rival to a view that shows them.
+    marked_pages = {r.page for r in readings if not r.unmarked}
+    return [r for r in readings if not (r.unmarked and r.page in marked_pages)]

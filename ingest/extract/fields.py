@@ -348,6 +348,7 @@ def _glued_compound(seg: Segment, rules: ExtractionRules, values: list) -> bool:
 # A heading that names a reading (氏名(カナ)): the value under it is how the name
 # sounds, and the name as written stands on the row below that.
 _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
 _KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")
 _READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
 _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
@@ -383,7 +384,9 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> lis
             continue
         left, right = bounds[column], bounds[column + 1]
         reading = bool(_READING.search(header.compact[spans[column][0]:spans[column][1]]))
-        for row in rows[1:2] if reading and len(rows) > 1 else [latest]:
+        # Under 氏名(カナ) the name comes in the first row below the reading that
+        # writes it in kanji (the reading may stand above or beside the other values).
+        for row in rows if reading else [latest]:
             # A printed value stands whole under one heading: each run of characters
             # between gaps goes to the column its middle is in (a date may reach under
             # the next heading).
@@ -393,7 +396,10 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> lis
                 cell = row.text_slice(inside[0], inside[-1] + 1)
                 if column == 0:
                     cell = _ROW_HEADING.sub("", cell)  # 今回 2026/07/14: the row's own heading
+                if reading and not _KANJI.search(cell):
+                    continue
                 pairs.append((seg, cell))
+                break
     return pairs
 
 

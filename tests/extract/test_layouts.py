@@ -113,3 +113,12 @@ def test_a_name_with_a_small_kana_no_word_has_goes_to_review(rules, text_pages) 
 def test_a_supplier_addressed_with_onchu_run_into_it(rules, text_pages) -> None:
     text = "HOT開始・変更連絡票\n依頼先 ひまわりメディカルサービス御中\n患者ID 00123456\n作成年月日 R7/8/17"
     assert values(text_pages(text), rules).get("vendor") == "ひまわりメディカルサービス"
+
+
+def test_the_one_option_without_an_empty_box_is_chosen_though_the_plain_text_shows_no_boxes(rules) -> None:
+    # A hand tick over a box hides the box; the text without marks shows no boxes at all.
+    raw = ("在宅酸素療法指示書\n患者ID 00123456\n使用機器\n"
+           "☐酸素濃縮器 ☐液化酸素親器(設置型) ☐液化酸素子器(携帯型)\n"
+           "☐携帯用酸素ボンベ 酸素ボンベ(据置用) ☐呼吸同調器")
+    page = Page(1, raw.replace("☐", ""), raw, "ocr")
+    assert values([page], rules)["device_type"] == "cylinder"
