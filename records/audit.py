@@ -41,6 +41,17 @@ class DocumentIngested(AuditEvent):
 
 
 @dataclass(frozen=True)
+class DocumentSplit(AuditEvent):
+    """A person split a document in two: its pages from ``at_page`` on became ``new_document``."""
+
+    action: ClassVar[str] = "document_split"
+    new_document: int = 0
+    at_page: int = 0
+    pages_kept: int = 0
+    pages_moved: int = 0
+
+
+@dataclass(frozen=True)
 class DuplicateFound(AuditEvent):
     action: ClassVar[str] = "duplicate_found"
     sha256: str = ""

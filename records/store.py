@@ -12,6 +12,7 @@ import json
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -196,7 +197,8 @@ class Records:
             numbers = [self._insert_document(conn, doc, at, actor) for doc in docs]
         return [format_doc_id(n) for n in numbers], True
 
-    def _insert_document(self, conn: Connection, doc: NewDocument, at: str, actor: str) -> int:
+    def _insert_document(self, conn: Connection, doc: NewDocument, at: str, actor: str,
+                         audit: bool = True) -> int:
         number = conn.execute(
             insert(t.documents).values(
                 sha256=doc.sha256, part=doc.part, first_page=doc.first_page, source_name=doc.source_name,
@@ -221,8 +223,9 @@ class Records:
                      updated_at=at, updated_by=actor)
                 for f in doc.fields
             ])
-        self._audit(conn, audit_events.DocumentIngested(actor, at, number, doc.sha256, doc.source_name,
-                                                          doc.doc_type))
+        if audit:
+            self._audit(conn, audit_events.DocumentIngested(actor, at, number, doc.sha256, doc.source_name,
+                                                              doc.doc_type))
         return number
 
     def record_duplicate(self, doc_id: str, sha256: str, source_name: str, actor: str) -> None:
@@ -251,6 +254,59 @@ class Records:
             for page in doc.pages:
                 page["reader"] = json.loads(page["reader"] or "{}")
         return doc
+
+    def page_rows(self, doc_id: str) -> list[dict]:
+        """A document's stored pages in order, words and reader included (JSON decoded)."""
+        number = parse_doc_id(doc_id)
+        with self.read() as conn:
+            rows = [dict(r) for r in conn.execute(
+                select(t.pages).where(t.pages.c.document_id == number).order_by(t.pages.c.number)).mappings()]
+        for row in rows:
+            row["words"] = json.loads(row["words"] or "[]")
+            row["reader"] = json.loads(row["reader"] or "{}")
+        return rows
+
+    def split_document(self, doc_id: str, first: NewDocument, second: NewDocument, actor: str) -> str:
+        """Split a document in two, in one transaction: it keeps ``first`` (its first
+        pages, read again) and a new document ``second`` takes the rest, as the next
+        part of the same original. Values staff typed stay with the first; its links
+        stay too. Returns the new document's id."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            row = conn.execute(select(t.documents).where(t.documents.c.id == number)).mappings().first()
+            if row is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            kept = len(first.pages)
+            if not first.pages or not second.pages or kept + len(second.pages) != row["pages"]:
+                raise RecordsError(f"{doc_id}: a split must keep and move at least one of its {row['pages']} pages")
+            conn.execute(update(t.documents).where(t.documents.c.id == number).values(
+                doc_type=first.doc_type, type_score=first.type_score, title=first.title, pages=kept,
+                text=first.text, raw_text=first.raw_text, flags=json.dumps(first.flags, ensure_ascii=False)))
+            conn.execute(delete(t.pages).where(t.pages.c.document_id == number, t.pages.c.number > kept))
+            staff = set(conn.execute(select(t.fields.c.name).where(
+                t.fields.c.document_id == number, t.fields.c.source == "staff")).scalars())
+            conn.execute(delete(t.fields).where(t.fields.c.document_id == number, t.fields.c.source != "staff"))
+            read_again = [f for f in first.fields if f.name not in staff]
+            if read_again:
+                conn.execute(insert(t.fields), [
+                    dict(document_id=number, name=f.name, value=json.dumps(f.value, ensure_ascii=False),
+                         state=f.state, source=f.source, page=f.page, confidence=f.confidence, raw=f.raw,
+                         updated_at=at, updated_by=actor)
+                    for f in read_again])
+            # The new part follows this one: later parts of the original move up one.
+            later = conn.execute(select(t.documents.c.id, t.documents.c.part).where(
+                t.documents.c.sha256 == row["sha256"], t.documents.c.part > row["part"])
+                .order_by(t.documents.c.part.desc())).all()
+            for other, part in later:
+                conn.execute(update(t.documents).where(t.documents.c.id == other).values(part=part + 1))
+            new = dataclass_replace(second, sha256=row["sha256"], source_name=row["source_name"],
+                                    file_format=row["file_format"], department=row["department"],
+                                    part=row["part"] + 1, first_page=row["first_page"] + kept)
+            new_number = self._insert_document(conn, new, row["ingested_at"], row["ingested_by"], audit=False)
+            self._audit(conn, audit_events.DocumentSplit(actor, at, number, new_number, kept + 1, kept,
+                                                         len(second.pages)))
+        return format_doc_id(new_number)
 
     def all_documents(self, with_fields: bool = False) -> list[StoredDocument]:
         """Every stored document in id order (fields loaded on request)."""

@@ -28,12 +28,12 @@ import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ingest.document import ReadDocument
-from ingest.extract import KnownValues, learn_from
+from ingest.document import Page, ReadDocument, Word
+from ingest.extract import KnownValues, extract, learn_from
 from ingest.extract.known import KNOWN_FIELDS
 from ingest.formats import Limits
 from ingest.ocr import OcrEngine, Reread
@@ -41,7 +41,7 @@ from ingest.pipeline import PlannedFile, PageReader, assemble_parts, plan, worke
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
-from shoko.errors import IngestError, UnreadableFile
+from shoko.errors import IngestError, RecordsError, UnreadableFile
 
 log = logging.getLogger("shoko.intake")
 
@@ -305,6 +305,37 @@ class Intake:
         for doc_id in sorted(extra):
             self.index.delete(doc_id)
         return len(missing), len(extra)
+
+
+def split_stored_document(records: Records, index: DocumentIndex, rules, doc_id: str, at_page: int,
+                          actor: str) -> str:
+    """Split a stored document where a person says another paper begins (page
+    ``at_page`` and after): both parts are classified and their fields read again
+    from the stored pages, stored in one audited change and indexed. Returns the
+    new document's id. ``RecordsError`` when the page does not split it."""
+    doc = records.get(doc_id)
+    pages = [stored_page(row) for row in records.page_rows(doc_id)]
+    if not 2 <= at_page <= len(pages):
+        raise RecordsError(f"{doc_id} has {len(pages)} pages: it cannot be split at page {at_page}")
+    known = known_values(records, rules)
+    parts = []
+    for number, part_pages in ((doc.part, pages[:at_page - 1]),
+                               (doc.part + 1, [replace(p, number=i) for i, p in enumerate(pages[at_page - 1:], 1)])):
+        read = ReadDocument(doc.source_name, doc.file_format, part_pages, extract(part_pages, rules, known),
+                            part=number)
+        parts.append(to_new_document(read, doc.sha256, doc.department))
+    new_id = records.split_document(doc_id, parts[0], parts[1], actor)
+    index.add(index_entry(records.get(doc_id)))
+    index.add(index_entry(records.get(new_id)))
+    return new_id
+
+
+def stored_page(row: dict) -> Page:
+    """A page as the records keep it, for reading its fields again (no second reading,
+    no barcodes: neither is stored)."""
+    words = [Word(w[0], float(w[1]), (int(w[2]), int(w[3]), int(w[4]), int(w[5])), int(w[6])) for w in row["words"]]
+    return Page(row["number"], row["text"], row["raw_text"], row["source"], words=words,
+                rotation=row["rotation"], skew=row["skew"], reader=row["reader"])
 
 
 def known_values(records: Records, rules) -> KnownValues:

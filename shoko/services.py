@@ -12,7 +12,7 @@ from ingest.ocr import OcrEngine, Reread
 from ingest.watcher import inbox_files
 from records import Records
 from search import WhooshIndex
-from shoko.intake import Intake
+from shoko.intake import Intake, split_stored_document
 from shoko.permissions import Permissions, load_permissions
 from shoko.settings import CONFIG_DIR, Config
 
@@ -64,3 +64,8 @@ class Services:
         engine, fallback = self.engines()
         return Intake(self.records, self.index, self.rules, self.limits, engine, self.config.workers, actor,
                       Reread(limit=self.config.ocr_second_reading), fallback)
+
+    def split_document(self, doc_id: str, at_page: int, actor: str) -> str:
+        """Split a document where another paper begins (``at_page``): see
+        ``shoko.intake.split_stored_document``. Returns the new document's id."""
+        return split_stored_document(self.records, self.index, self.rules, doc_id, at_page, actor)

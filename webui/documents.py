@@ -136,6 +136,23 @@ def correct(doc_id: str):
     return redirect(url_for(".view", doc_id=doc.id, _anchor="fields"))
 
 
+@bp.route("/<doc_id>/split", methods=("POST",))
+@requires("correct_fields")
+def split(doc_id: str):
+    """Make the pages from the chosen one on a document of their own (audited)."""
+    doc = load_document(doc_id)
+    page = request.form.get("page", "")
+    if not page.isascii() or not page.isdigit() or not 2 <= int(page) <= doc.page_count:
+        flash("分けるページを一覧から選んでください。", "error")
+        return redirect(url_for(".view", doc_id=doc.id, _anchor="split"))
+    if request.form.get("confirm") != "1":
+        flash("分けてよいか確認の欄にチェックを入れてください。", "error")
+        return redirect(url_for(".view", doc_id=doc.id, _anchor="split"))
+    new_id = services().split_document(doc.id, int(page), actor())
+    flash(f"{page}ページ目から後ろを新しい文書 {new_id} にしました。", "info")
+    return redirect(url_for(".view", doc_id=new_id))
+
+
 @bp.route("/<doc_id>/links", methods=("POST",))
 @requires("link_billing")
 def add_link(doc_id: str):

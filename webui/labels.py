@@ -47,6 +47,7 @@ SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード"
 
 AUDIT_ACTIONS = {
     "document_ingested": "取り込み",
+    "document_split": "文書の分割",
     "duplicate_found": "同じファイルの再取り込み",
     "file_quarantined": "隔離",
     "quarantine_resolved": "隔離の処理",
@@ -61,7 +62,7 @@ AUDIT_ACTIONS = {
 
 # What each kind of extraction flag asks a person to check (the flag's detail follows).
 FLAGS = {
-    "compound": "1つのファイルに複数の文書が含まれています。分けて取り込むか確認してください",
+    "compound": "1つのファイルに複数の文書が含まれています。「文書を分ける」で書類ごとに分けてください",
     "patient_id": "患者IDの読み取り（バーコードと印字など）が食い違っています",
     "patient_name": "同じ患者IDで、別の氏名の文書が登録されています",
     "dates far apart": "日付が互いに離れすぎています（読み違いの可能性）",

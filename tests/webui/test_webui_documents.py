@@ -275,3 +275,65 @@ def test_a_part_of_a_batch_scan_shows_its_own_pages_of_the_original(login, servi
     assert client.get(f"/documents/{ids[1]}/pages/2.png").status_code == 404
     page = client.get(f"/documents/{ids[1]}").get_data(as_text=True)
     assert "一括スキャン" in page
+
+
+def _batch(services, tmp_path) -> str:
+    """A contract and a guidance record scanned into one two-page PDF, stored as one document."""
+    folder = tmp_path / "batch-originals"
+    folder.mkdir()
+    return store(services, folder, "一括スキャン.pdf", "hot_contract", "酸素濃縮装置賃貸借契約書", [
+        ["酸素濃縮装置賃貸借契約書", "患者ID 00345678 氏名 鈴木 花子", "契約期間 2026-04-01 から 2027-03-31 まで",
+         "月額賃貸料 8,000円"],
+        ["在宅酸素療法指導記録", "患者ID 00345678 氏名 鈴木 花子", "指導日 令和8年10月14日", "SpO2 95%"],
+    ], {"patient_id": "00345678", "patient_name": "鈴木 花子", "contract_start": "2026-04-01"},
+        flags=["compound: 2 documents in one file (pages 1-1: hot_contract, pages 2-2: hot_guidance_record)"])
+
+
+def test_staff_split_a_batch_scan_by_pages_and_both_parts_are_read_again(login, services, tmp_path):
+    doc_id = _batch(services, tmp_path)
+    client = login("iji")
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "文書を分ける" in page and "2ページ目から" in page
+    second_page_png = client.get(f"/documents/{doc_id}/pages/2.png").data
+    services.records.correct_field(doc_id, "vendor", "手入力酸素", "iji")  # typed by staff: stays on part 1
+
+    response = post(client, f"/documents/{doc_id}/split", {"page": "2", "confirm": "1"})
+    assert response.status_code == 302
+    new_id = response.headers["Location"].rsplit("/", 1)[-1]
+    assert new_id != doc_id
+
+    first, second = services.records.get(doc_id), services.records.get(new_id)
+    assert (first.page_count, second.page_count) == (1, 1)
+    assert (first.part, second.part, second.first_page) == (1, 2, 2)
+    assert first.doc_type == "hot_contract" and second.doc_type == "hot_guidance_record"
+    assert second.filled_fields["guidance_date"] == "2026-10-14"
+    assert second.filled_fields["patient_id"] == "00345678"
+    assert first.fields["vendor"]["value"] == "手入力酸素" and first.fields["vendor"]["source"] == "staff"
+    assert "guidance_date" not in first.fields and "在宅酸素療法指導記録" not in first.text
+    # The new document shows the original's second page; the first no longer has one.
+    assert client.get(f"/documents/{new_id}/pages/1.png").data == second_page_png
+    assert client.get(f"/documents/{doc_id}/pages/2.png").status_code == 404
+    events = [e for e in services.records.audit_for(doc_id) if e["action"] == "document_split"]
+    assert len(events) == 1 and events[0]["actor"] == "iji"
+    assert services.records.verify() == []
+    hits = services.index.search("指導記録", limit=50)
+    assert new_id in {h.doc_id for h in hits.hits}
+    assert "文書の分割" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+
+
+def test_a_split_needs_a_page_inside_the_document_and_a_confirmation(login, services, tmp_path):
+    doc_id = _batch(services, tmp_path)
+    client = login("somu")
+    for data in ({"page": "1", "confirm": "1"}, {"page": "3", "confirm": "1"}, {"page": "x", "confirm": "1"},
+                 {"page": "2"}):
+        response = post(client, f"/documents/{doc_id}/split", data, follow_redirects=True)
+        assert response.status_code == 200
+        assert services.records.get(doc_id).page_count == 2, data
+    one_page = login("somu").get(f"/documents/{_single(services, tmp_path)}").get_data(as_text=True)
+    assert "文書を分ける" not in one_page
+
+
+def _single(services, tmp_path) -> str:
+    folder = tmp_path / "single-originals"
+    folder.mkdir()
+    return store(services, folder, "一枚.png", "other", "お知らせ", [["お知らせ"]], {})
