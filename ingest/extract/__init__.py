@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 
 from ingest.document import Barcode, Extraction, FieldValue, Page
 from ingest.extract.classify import classify_page, part_verdict, split_parts
@@ -52,7 +53,7 @@ def extract(pages: list[Page], rules: ExtractionRules, known: KnownValues | None
     # The second reading only replaces a few rows: it is weighed against the first
     # for labelled values, and would merely repeat the rows view anywhere else.
     first_views = {n: [v for v in vs if v.name != "second"] for n, vs in views.items()}
-    classes = [classify_page(first_views[p.number], rules) for p in pages]
+    classes = [classify_page(first_views[p.number], rules, p.number) for p in pages]
     parts = split_parts(classes, rules)
     first = parts[0]
     result.doc_type, result.type_score = part_verdict(first, rules)
@@ -156,27 +157,54 @@ def split_document(pages: list[Page], rules: ExtractionRules) -> list[list[Page]
     if len(pages) < 2:
         return [pages]
     views = {p.number: [v for v in page_views(p) if v.name != "second"] for p in pages}
-    classes = [classify_page(views[p.number], rules) for p in pages]
+    classes = [classify_page(views[p.number], rules, p.number) for p in pages]
     by_number = {p.number: p for p in pages}
     groups: list[list[Page]] = []
+    after_separator = False
     for part in split_parts(classes, rules):
         current: list[Page] = []
         ids: set[str] = set()
         dates: set[str] = set()
         kind = part_verdict(part, rules)[0]
         for pc in part:
+            page = by_number[pc.page]
+            if is_separator(page, rules):
+                # Kept with the paper before it (nothing is dropped), and the next page
+                # starts a paper anew.
+                (current if current or not groups else groups[-1]).append(page)
+                after_separator = True
+                continue
             page_ids, page_dates = _paper_keys(views[pc.page], rules)
-            another = current and kind != "other" and pc.title_type == kind and (
+            page_ids |= {pid for bc in page.barcodes if (pid := patient_id_from_barcode(bc))}
+            another = current and (after_separator or kind != "other" and pc.title_type == kind and (
                 (page_ids and ids and not page_ids & ids)
-                or (page_dates and dates and not page_dates & dates))
+                or (page_dates and dates and not page_dates & dates)))
+            after_separator = False
             if another:
                 groups.append(current)
                 current, ids, dates = [], set(), set()
-            current.append(by_number[pc.page])
+            current.append(page)
             ids |= page_ids
             dates |= page_dates
-        groups.append(current)
+        if current:
+            groups.append(current)
+    # Separator sheets before any paper go with the paper after them.
+    while len(groups) > 1 and all(is_separator(p, rules) for p in groups[0]):
+        groups[1:2] = [groups[0] + groups[1]]
+        del groups[0]
     return groups
+
+
+def is_separator(page: Page, rules: ExtractionRules) -> bool:
+    """A sheet put between papers of a batch scan: only a barcode (or QR code), or
+    little more than a separator word."""
+    text = "".join(page.text.split())
+    if len(text) > rules.separator_max_chars or page.unreadable:
+        return False
+    if page.barcodes and len(text) <= 10:
+        return True
+    key = unicodedata.normalize("NFKC", text)
+    return any(word in key for word in rules.separator_words)
 
 
 def _paper_keys(views: list, rules: ExtractionRules) -> tuple[set[str], set[str]]:

@@ -21,12 +21,13 @@ class PageClass:
     score: float = 0.0
 
 
-def classify_page(views: list[View], rules: ExtractionRules) -> PageClass:
-    """Scores of every type for one page (all its views), and the verdict."""
+def classify_page(views: list[View], rules: ExtractionRules, number: int | None = None) -> PageClass:
+    """Scores of every type for one page (all its views), and the verdict; ``number``
+    is the page's (a blank page has no views to tell it)."""
     s = rules.type_settings
     max_title = int(s["title_line_max_chars"])
     lines = [ln for v in views for ln in v.lines]
-    page = views[0].page if views else 0
+    page = number if number is not None else views[0].page if views else 0
     result = PageClass(page)
     whole = "\n".join(ln.key for ln in lines)
     title_found: dict[str, tuple[float, str]] = {}

@@ -83,6 +83,8 @@ class ExtractionRules:
     empty_marks: frozenset[str]
     date_groups: tuple[tuple[str, ...], ...] = ()
     max_days_apart: int = 92
+    separator_words: tuple[str, ...] = ()
+    separator_max_chars: int = 30
     label_index: dict[str, list[LabelRule]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -190,4 +192,6 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
         empty_marks=frozenset(norm_all(devices_cfg.get("empty_marks", []))),
         date_groups=tuple(tuple(g) for g in fields_cfg.get("consistency", {}).get("groups", [])),
         max_days_apart=int(fields_cfg.get("consistency", {}).get("max_days_apart", 92)),
+        separator_words=norm_all(fields_cfg.get("separator", {}).get("words", [])),
+        separator_max_chars=int(fields_cfg.get("separator", {}).get("max_chars", 30)),
     )

@@ -122,3 +122,20 @@ def test_the_one_option_without_an_empty_box_is_chosen_though_the_plain_text_sho
            "☐携帯用酸素ボンベ 酸素ボンベ(据置用) ☐呼吸同調器")
     page = Page(1, raw.replace("☐", ""), raw, "ocr")
     assert values([page], rules)["device_type"] == "cylinder"
+
+
+def test_separator_sheets_part_a_batch_scan_and_stay_with_the_paper_before(rules) -> None:
+    from ingest.document import Barcode
+    from ingest.extract import split_document
+
+    record = "在宅酸素療法指導記録\n患者ID 00123456\n指導日 令和8年10月14日\nSpO2 95%"
+    pages = [Page(1, record, record, "ocr"), Page(2, "区切りシート", "区切りシート", "ocr"),
+             Page(3, record, record, "ocr"), Page(4, "", "", "ocr", barcodes=[Barcode("qrcode", "SEPARATOR")]),
+             Page(5, record, record, "ocr")]
+    assert [[p.number for p in g] for g in split_document(pages, rules)] == [[1, 2], [3, 4], [5]]
+    # The same papers without separators: one patient, one date, one record.
+    plain = [Page(1, record, record, "ocr"), Page(2, record, record, "ocr")]
+    assert [[p.number for p in g] for g in split_document(plain, rules)] == [[1, 2]]
+    # A sheet that leads the scan goes with the paper after it.
+    lead = [Page(1, "区切り", "区切り", "ocr"), Page(2, record, record, "ocr")]
+    assert [[p.number for p in g] for g in split_document(lead, rules)] == [[1, 2]]
