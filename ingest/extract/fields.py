@@ -16,7 +16,8 @@ from ingest.extract.rules import ExtractionRules
 from ingest.extract.text import ConfidenceIndex, Line, View, implausible_small_kana
 
 # Separators and table rules (read as | or ｜) between a label and its value.
-_LEAD = re.compile(r"^(?:[\s:：=・\-|｜。、]|\.(?!\d))+")
+# The closing bracket of a label set in heading brackets (【医師名】河野健太郎) goes too.
+_LEAD = re.compile(r"^(?:[\s:：=・\-|｜。、】」』\]]|\.(?!\d))+")
 _PAREN = re.compile(r"^[\s:：=|｜]*\([^()]{0,14}\)[\s:：=|｜]*")
 _PATIENT_ID = re.compile(r"^(?:(?:pid|id|no\.?)\s*[:：.]?\s*)?(\d(?:[\d ]{2,16})\d)(?![\d.,/-])",
                          re.IGNORECASE)

@@ -139,3 +139,9 @@ def test_separator_sheets_part_a_batch_scan_and_stay_with_the_paper_before(rules
     # A sheet that leads the scan goes with the paper after it.
     lead = [Page(1, "区切り", "区切り", "ocr"), Page(2, record, record, "ocr")]
     assert [[p.number for p in g] for g in split_document(lead, rules)] == [[1, 2]]
+
+
+def test_labels_set_in_heading_brackets(rules, text_pages) -> None:
+    text = "在宅酸素療法指示書\n【患者ID】00123456\n【指示日】2025/10/26 【医師名】河野健太郎"
+    got = values(text_pages(text), rules)
+    assert got["doctor"] == "河野 健太郎" and got["document_date"] == "2025-10-26"
