@@ -55,6 +55,15 @@ SETTINGS = (
     Setting("watch_settle_seconds", 2.0, "A file must keep its size and modification time this long before it is taken."),
     Setting("secret_key", "", "Key that signs web sessions; empty means one generated once and kept in DATA_DIR/secret_key."),
     Setting("session_hours", 10, "Hours a web sign-in stays valid."),
+    Setting("session_cookie_secure", False, "Send the session cookie only over HTTPS (Secure) and add an HSTS header; turn on when shoko is reached through TLS (a reverse proxy)."),
+    Setting("login_max_failures", 10, "Wrong passwords for one account within login_window_seconds before it is locked for login_lockout_seconds (even the right password is refused meanwhile)."),
+    Setting("login_max_failures_per_address", 30, "Failed sign-ins from one client address within login_window_seconds before that address is locked for login_lockout_seconds."),
+    Setting("login_window_seconds", 60, "Window in which failed sign-ins are counted for the lock-out."),
+    Setting("login_lockout_seconds", 300, "How long an account or address stays locked after too many failed sign-ins."),
+    Setting("login_parallel_checks", 2, "Password checks (memory-hard hashing) run at once; further sign-ins wait, so parallel attempts cannot exhaust memory."),
+    Setting("server_threads", 8, "Threads of the web server (waitress) that answer requests; more requests wait in line."),
+    Setting("server_connection_limit", 100, "Open connections the web server accepts at once; half-sent requests are buffered without holding a thread."),
+    Setting("server_trusted_proxy", '', "Address of a reverse proxy (TLS) whose X-Forwarded-For and X-Forwarded-Proto headers are believed; empty trusts none."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
