@@ -27,10 +27,13 @@ _MAGIC = (
 
 @dataclass(frozen=True)
 class Limits:
-    """Largest file shoko accepts (configuration: max_pages, max_megapixels)."""
+    """Largest file shoko accepts, and what reading one page may cost (configuration:
+    max_pages, max_megapixels, page_seconds, reader_memory_mb; 0 is no limit)."""
 
     max_pages: int = 1000
     max_megapixels: float = 200.0
+    page_seconds: float = 0.0
+    reader_memory_mb: int = 0
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ from shoko.errors import UnreadableFile
 # A text layer is trusted when it has this many characters, few of them
 # unmapped glyphs ("(cid:123)" or U+FFFD from fonts without a ToUnicode map).
 MIN_TEXT_LAYER_CHARS = 20
+# An A4 page in 6-point type holds about 10,000 characters: a text layer with far
+# more is junk (or an attack), and pdfplumber would spend minutes on it.
+MAX_TEXT_LAYER_CHARS = 30_000
 MAX_UNMAPPED_SHARE = 0.05
 TEXT_LAYER_RENDER_DPI = 200  # the text-layer page is rendered at this for barcodes and check boxes
 TICKED, EMPTY = "\u2611", "\u2610"  # ☑ and ☐: the marks the extractor reads before an option
@@ -393,6 +396,8 @@ def _text_layer_page(job: PageJob) -> Page | None:
     fonts (CFF outlines in a CID font) defeat it while PDFium still reads them,
     so PDFium is the second reader before falling back to OCR.
     """
+    if _layer_chars(job) > MAX_TEXT_LAYER_CHARS:
+        return None  # junk no page can hold (an inflating content stream): read the image
     with pdfplumber.open(job.path) as pdf:
         plumber_page = pdf.pages[job.index]
         raw = plumber_page.extract_text() or ""
@@ -422,6 +427,17 @@ def _text_layer_page(job: PageJob) -> Page | None:
         barcodes=read_barcodes(image),
         reader=reader,
     )
+
+
+def _layer_chars(job: PageJob) -> int:
+    """Characters in the page's text layer, counted by PDFium (native and quick, where
+    pdfplumber may spend minutes and gigabytes on a hostile content stream)."""
+    pdf = pypdfium2.PdfDocument(job.path)
+    try:
+        textpage = pdf[job.index].get_textpage()
+        return textpage.count_chars()
+    finally:
+        pdf.close()
 
 
 def _usable(text: str) -> bool:

@@ -2,7 +2,7 @@
 
     detect_format   what the header says it is      EmptyFile, UnsupportedFormat
     read_layout     pages and sizes, against limits  EncryptedFile, UnreadableFile, TooLarge
-    read_pages      text layer or OCR, page by page  UnreadableFile, OcrFailed
+    read_pages      text layer or OCR, page by page  UnreadableFile, OcrFailed, PageTooSlow
     extract         document type and fields         (never fails: unsure fields go to review)
 
 The first two run where the file is picked up; ``read_pages`` is split into one
@@ -13,14 +13,16 @@ The first two run where the file is picked up; ``read_pages`` is split into one
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 import threading
 import time
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pytesseract
 from PIL import Image
@@ -30,7 +32,7 @@ from ingest.extract import KnownValues, extract, split_document
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
 from ingest.ocr import OcrEngine, Reread
 from ingest.pages import PageJob, read_page
-from shoko.errors import OcrFailed
+from shoko.errors import OcrFailed, PageTooSlow
 
 log = logging.getLogger("shoko.ingest")
 
@@ -114,7 +116,7 @@ def read_document(path: Path, limits: Limits, engine: OcrEngine, rules,
                   run: Callable[[Callable, list], Iterable] = map) -> ReadDocument:
     """Every step for one file; ``run`` maps page jobs (``map`` or a pool's ``map``)."""
     planned = plan(path, limits)
-    pages = run(PageReader(engine), planned.jobs)
+    pages = run(PageReader(engine, limits=limits), planned.jobs)
     return assemble(planned, pages, rules)
 
 
@@ -126,9 +128,63 @@ class PageReader:
     engine: OcrEngine
     reread: Reread = Reread()
     fallback: OcrEngine | None = None
+    limits: Limits = Limits()
 
     def __call__(self, job: PageJob) -> Page:
-        return read_page_job(job, self.engine, self.reread, self.fallback)
+        with boxed(self.limits, f"{Path(job.path).name} page {job.index + 1}"):
+            return read_page_job(job, self.engine, self.reread, self.fallback)
+
+
+@contextmanager
+def boxed(limits: Limits, what: str) -> Iterator[None]:
+    """Read one page within the limits: ``page_seconds`` of time (every path: text
+    layer, rendering, OCR, barcodes; checked whenever Python code runs, so a long
+    native call ends first) and ``reader_memory_mb`` of resident memory (a reader
+    past it exits at once; the intake reads the file once more on a fresh pool,
+    then quarantines it). Timing needs the process's main thread, where pool
+    workers run their jobs; elsewhere only the memory limit applies."""
+    if limits.reader_memory_mb and multiprocessing.parent_process() is not None:
+        _watch_memory(limits.reader_memory_mb)  # only a pool's reader: never the service itself
+    timed = limits.page_seconds > 0 and threading.current_thread() is threading.main_thread()
+    if not timed:
+        yield
+        return
+
+    def too_slow(signum, frame):
+        raise PageTooSlow(f"{what}: still reading after {limits.page_seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, limits.page_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_memory_watch: list[threading.Thread] = []  # one watcher per process
+
+
+def _watch_memory(limit_mb: int) -> None:
+    if _memory_watch:
+        return
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def watch() -> None:
+        while True:
+            try:
+                with open("/proc/self/statm") as f:
+                    resident = int(f.read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return  # no /proc: nothing to watch
+            if resident > limit_mb * 2**20:
+                log.error("page reader over %d MB (%d MB resident): exiting", limit_mb, resident // 2**20)
+                os._exit(70)  # the machine's memory matters more than this page
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=watch, name="reader-memory", daemon=True)
+    thread.start()
+    _memory_watch.append(thread)
 
 
 def worker_setup(max_megapixels: float, parent_pid: int | None = None) -> None:

@@ -13,6 +13,7 @@ detail for the log (``detail``); the quarantine reason file is written from them
     │   ├── EncryptedFile      password-protected PDF
     │   ├── UnreadableFile     corrupt or truncated content
     │   ├── OcrFailed          Tesseract failed or timed out on a page
+    │   ├── PageTooSlow        a page took longer than page_seconds to read
     │   └── TooLarge           over the page-count or pixel limit
     ├── RecordsError           the system of record refused a change
     │   └── UnknownDocument    no document with that id
@@ -65,6 +66,10 @@ class UnreadableFile(IngestError):
 
 class OcrFailed(IngestError):
     reason = "文字認識（OCR）が途中で失敗しました。ファイルを確認して入れ直してください"
+
+
+class PageTooSlow(IngestError):
+    reason = "ページの読み取りが制限時間を超えました（壊れたファイルか、極端に複雑なページです）。原本を確認してください"
 
 
 class TooLarge(IngestError):

@@ -45,7 +45,8 @@ class Services:
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.config.max_pages, float(self.config.max_megapixels))
+        return Limits(self.config.max_pages, float(self.config.max_megapixels), float(self.config.page_seconds),
+                      int(self.config.reader_memory_mb))
 
     def work_counts(self) -> dict[str, int]:
         """The contract's status counts: queued is every file waiting in an inbox, not yet in hand."""

@@ -49,6 +49,10 @@ SETTINGS = (
             "form; the extractor weighs both readings. 0 turns it off: faster, fewer fields filled in."),
     Setting("max_pages", 1000, "Files with more pages are quarantined without being read."),
     Setting("max_megapixels", 200.0, "Pages with more pixels (PDF pages at 300 dpi) are quarantined without being decoded."),
+    Setting("page_seconds", 240.0, "Longest time one page may take to read (text layer, rendering, OCR, barcodes); a file "
+            "with a slower page is quarantined. 0 means no limit."),
+    Setting("reader_memory_mb", 3072, "Resident memory a page-reading process may use; past it the reader exits, the file is "
+            "read once more on a fresh process and then quarantined. 0 means no limit."),
     Setting("timezone", "Asia/Tokyo", "Time zone of the hospital, used for every recorded time."),
     Setting("watch_polling", False, "Poll the inbox instead of waiting for file events (for network shares)."),
     Setting("watch_poll_seconds", 2.0, "How often the inbox is polled in polling mode, and rescanned as a safety net otherwise."),
