@@ -124,6 +124,49 @@ class UserSaved(AuditEvent):
 
 
 @dataclass(frozen=True)
+class UserDisabled(AuditEvent):
+    """An account was disabled (may not sign in, its sessions ended) or enabled again."""
+
+    action: ClassVar[str] = "user_disabled"
+    username: str = ""
+    disabled: bool = True
+
+
+@dataclass(frozen=True)
+class SignInSucceeded(AuditEvent):
+    """``actor`` is the account that signed in."""
+
+    action: ClassVar[str] = "sign_in_succeeded"
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class SignInFailed(AuditEvent):
+    """``actor`` is the user name that was tried (it may not exist); ``reason`` is for the log only."""
+
+    action: ClassVar[str] = "sign_in_failed"
+    address: str = ""
+    reason: str = ""  # password, disabled, locked
+
+
+@dataclass(frozen=True)
+class SignInLocked(AuditEvent):
+    """Too many failures: the account or the address (``scope``) is locked until ``until``."""
+
+    action: ClassVar[str] = "sign_in_locked"
+    address: str = ""
+    scope: str = ""  # account or address
+    until: str = ""
+
+
+@dataclass(frozen=True)
+class SignedOut(AuditEvent):
+    """The account signed out; every session it had ended with it."""
+
+    action: ClassVar[str] = "signed_out"
+
+
+@dataclass(frozen=True)
 class ChainRow:
     """An audit row as stored, for verification."""
 

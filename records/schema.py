@@ -157,12 +157,16 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # Raised at sign-out, password change and disabling: a session made under an older
+    # generation is refused, so a copied cookie stops working.
+    Column("session_generation", Integer, nullable=False, default=0, server_default="0"),
+    Column("disabled_at", String(32)),  # set while the account may not sign in
 )
 
 
 # Columns added after a database was first created: (table, column). ``create_all``
 # makes missing tables only; these are added to an older database on opening.
-ADDED_COLUMNS = (("pages", "reader"),)
+ADDED_COLUMNS = (("pages", "reader"), ("users", "session_generation"), ("users", "disabled_at"),)
 
 
 def add_missing_columns(engine) -> None:

@@ -549,19 +549,25 @@ class Records:
     # -- accounts ------------------------------------------------------------
 
     def save_user(self, username: str, password_hash: str, role: str, actor: str) -> None:
-        """Create or update an account (the password arrives hashed)."""
+        """Create or update an account (the password arrives hashed).
+
+        A new password ends the account's sessions (its session generation is raised),
+        so a cookie copied before the change no longer works."""
         at = self.now()
         with self.write() as conn:
-            exists = conn.execute(select(t.users.c.username).where(t.users.c.username == username)).scalar()
+            exists = conn.execute(select(t.users.c.password_hash).where(t.users.c.username == username)).scalar()
             if exists:
-                conn.execute(update(t.users).where(t.users.c.username == username)
-                             .values(password_hash=password_hash, role=role, updated_at=at))
+                values = {"password_hash": password_hash, "role": role, "updated_at": at}
+                if exists != password_hash:
+                    values["session_generation"] = t.users.c.session_generation + 1
+                conn.execute(update(t.users).where(t.users.c.username == username).values(**values))
             else:
                 conn.execute(insert(t.users).values(username=username, password_hash=password_hash, role=role,
                                                     created_at=at, updated_at=at))
             self._audit(conn, audit_events.UserSaved(actor, at, None, username, role))
 
     def get_user(self, username: str) -> dict | None:
+        """The account's row (with its hash, session generation and disabled_at), or None."""
         with self.read() as conn:
             row = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
         return dict(row) if row else None
@@ -570,12 +576,42 @@ class Records:
         """Every account (without password hashes), by name."""
         with self.read() as conn:
             return [dict(r) for r in conn.execute(
-                select(t.users.c.username, t.users.c.role, t.users.c.created_at, t.users.c.updated_at)
+                select(t.users.c.username, t.users.c.role, t.users.c.created_at, t.users.c.updated_at,
+                       t.users.c.disabled_at)
                 .order_by(t.users.c.username)).mappings()]
 
     def user_count(self) -> int:
+        """How many accounts exist (disabled ones included)."""
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(t.users)).scalar()
+
+    def set_user_disabled(self, username: str, disabled: bool, actor: str) -> bool:
+        """Disable an account (it may not sign in; its sessions end) or enable it again.
+
+        Accounts are never deleted: their names stay in the audit history. Returns
+        False when there is no such account."""
+        at = self.now()
+        with self.write() as conn:
+            values = {"disabled_at": at if disabled else None, "updated_at": at}
+            if disabled:
+                values["session_generation"] = t.users.c.session_generation + 1
+            changed = conn.execute(update(t.users).where(t.users.c.username == username).values(**values)).rowcount
+            if changed:
+                self._audit(conn, audit_events.UserDisabled(actor, at, None, username, disabled))
+        return bool(changed)
+
+    def end_sessions(self, username: str, actor: str) -> None:
+        """End every session of the account (sign-out): its session generation is raised."""
+        at = self.now()
+        with self.write() as conn:
+            conn.execute(update(t.users).where(t.users.c.username == username)
+                         .values(session_generation=t.users.c.session_generation + 1))
+            self._audit(conn, audit_events.SignedOut(actor, at))
+
+    def record_account_event(self, event: AuditEvent) -> None:
+        """Append an account event that changes no row (a sign-in, a failure, a lock-out)."""
+        with self.write() as conn:
+            self._audit(conn, event)
 
     # -- integrity -------------------------------------------------------
 

@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("name")
     u.add_argument("--role", required=True)
     u.set_defaults(run=cmd_user_add)
+    for action, text in (("disable", "disable an account (it may not sign in; its sessions end)"),
+                         ("enable", "enable a disabled account again")):
+        u = user_sub.add_parser(action, parents=[common], help=text)
+        u.add_argument("name")
+        u.set_defaults(run=cmd_user_disable, disable=action == "disable")
     return parser
 
 
@@ -119,8 +124,8 @@ def cmd_ingest(services: Services, args) -> int:
             if args.json:
                 print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
             else:
-                print(f"{outcome.path}\t{outcome.status}\t{outcome.id or ''}\t{outcome.doc_type or outcome.reason or ''}",
-                      flush=True)
+                print(f"{_plain(outcome.path)}\t{outcome.status}\t{outcome.id or ''}\t"
+                      f"{_plain(outcome.doc_type or outcome.reason or '')}", flush=True)
     progress.finish()
     return 0
 
@@ -149,7 +154,7 @@ def cmd_watch(services: Services, args) -> int:
 
 def cmd_serve(services: Services, args) -> int:
     from shoko.watch import run_watcher
-    from webui import create_app
+    from webui import create_app, serve
 
     app = create_app(services)
     for inbox in services.config.inbox_paths:
@@ -159,13 +164,20 @@ def cmd_serve(services: Services, args) -> int:
     if not args.no_watch:
         watcher = threading.Thread(target=run_watcher, args=(services, stop), name="watcher", daemon=True)
         watcher.start()
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM stops the server like Ctrl-C does (waitress closes on SystemExit), so the watcher is stopped below.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+        serve(services, args.host, args.port, app=app)  # waitress, bounded threads and connections
     finally:
         stop.set()
         if watcher:
             watcher.join(timeout=60)
     return 0
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(0)
 
 
 def cmd_demo(services: Services, args) -> int:
@@ -264,7 +276,8 @@ def cmd_list(services: Services, args) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{doc.id}\t{doc.doc_type}\t{doc.ingested_at}\t{doc.department or '-'}\t{doc.source_name}")
+            print(f"{doc.id}\t{doc.doc_type}\t{doc.ingested_at}\t{_plain(doc.department or '-')}\t"
+                  f"{_plain(doc.source_name)}")
     return 0
 
 
@@ -322,19 +335,54 @@ def cmd_reindex(services: Services, args) -> int:
 
 
 def cmd_user_add(services: Services, args) -> int:
+    """Create or update an account; the password is the first line of standard input."""
     from werkzeug.security import generate_password_hash
 
+    from webui.accounts import password_problem, username_problem
+
+    problem = username_problem(args.name)
+    if problem:
+        print(f"shoko: invalid user name {_plain(args.name)!r}: {problem}", file=sys.stderr)
+        return 2
     if args.role not in services.permissions.roles:
         print(f"shoko: unknown role {args.role!r} (one of: {', '.join(services.permissions.roles)})",
               file=sys.stderr)
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        print("shoko: the password (first line of standard input) must have at least 8 characters",
-              file=sys.stderr)
+    problem = password_problem(password, args.name)
+    if problem:
+        print(f"shoko: the password (first line of standard input) is too weak: {problem}", file=sys.stderr)
         return 2
     services.records.save_user(args.name, generate_password_hash(password), args.role, actor="cli")
     return 0
+
+
+def cmd_user_disable(services: Services, args) -> int:
+    """Disable or enable an account; accounts are never deleted (their names are in the history)."""
+    user = services.records.get_user(args.name)
+    if user is None:
+        print(f"shoko: no account {_plain(args.name)!r}", file=sys.stderr)
+        return 1
+    if args.disable and user["role"] == "admin" and not user["disabled_at"]:
+        active_admins = [u for u in services.records.users() if u["role"] == "admin" and not u["disabled_at"]]
+        if len(active_admins) <= 1:
+            print("shoko: the last enabled admin cannot be disabled", file=sys.stderr)
+            return 2
+    services.records.set_user_disabled(args.name, args.disable, actor="cli")
+    return 0
+
+
+def _plain(text) -> str:
+    """``text`` on one line of plain output: line breaks, tabs and other control characters escaped."""
+    import unicodedata
+
+    text = str(text)
+    if text.isprintable():
+        return text
+    escapes = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    # Spaces such as the ideographic space (全角スペース, common in Japanese names) stay as they are.
+    return "".join(c if c.isprintable() or unicodedata.category(c) == "Zs" else escapes.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else
+                   f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
 
 
 class _Progress:

@@ -1,6 +1,6 @@
 """The web UI: a Flask app over one ``Services`` (records, index, permissions).
 
-``create_app(services)`` builds the app; ``serve(services, host, port)`` runs it.
+``create_app(services)`` builds the app; ``serve(services, host, port)`` runs it on waitress.
 Everything the app needs is on the app itself (``app.extensions["shoko"]``);
 there is no module-level state, so tests can build as many apps as they like.
 """
@@ -15,7 +15,7 @@ from shoko.services import Services
 from shoko.settings import CONFIG_DIR, load_config
 
 from webui import errors, security
-from webui.accounts import ensure_first_admin
+from webui.accounts import SignInGuard, ensure_first_admin
 from webui.labels import register_filters
 from webui.rendering import PageRenderer
 from webui.uploads import recover_staged
@@ -33,6 +33,7 @@ def create_app(services: Services | None = None, test_config: dict | None = None
         SECRET_KEY=security.secret_key(services.config),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(services.config.session_cookie_secure),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=services.config.session_hours),
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         RESULTS_PER_PAGE=20,
@@ -46,6 +47,7 @@ def create_app(services: Services | None = None, test_config: dict | None = None
         app.config.from_mapping(test_config)
     app.extensions["shoko"] = services
     app.extensions["shoko_pages"] = PageRenderer(app.config["PAGE_IMAGE_MAX_SIDE"])
+    app.extensions["shoko_signin"] = SignInGuard.from_config(services.config)
     ensure_first_admin(services)
     recover_staged(services)
 
@@ -61,6 +63,21 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     return app
 
 
-def serve(services: Services, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run the web UI on ``host:port`` with Werkzeug's threaded server."""
-    create_app(services).run(host=host, port=port, threaded=True)
+def serve(services: Services, host: str = "127.0.0.1", port: int = 8080, app: Flask | None = None) -> None:
+    """Run the web UI on ``host:port`` with waitress until SIGINT/SIGTERM.
+
+    Waitress reads each request whole before a worker thread sees it, so slow or
+    half-sent requests hold no thread; ``server_threads`` answer, at most
+    ``server_connection_limit`` connections are open."""
+    import waitress
+
+    config = services.config
+    options = {}
+    if config.server_trusted_proxy:
+        # Behind a TLS proxy: the client's address (for the sign-in lock-out) and https come from it.
+        options = {"trusted_proxy": config.server_trusted_proxy,
+                   "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                   "clear_untrusted_proxy_headers": True}
+    waitress.serve(app or create_app(services), host=host, port=port, threads=max(1, config.server_threads),
+                   connection_limit=max(1, config.server_connection_limit), channel_timeout=60,
+                   cleanup_interval=10, **options)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-
-from webui.accounts import MIN_PASSWORD_LENGTH, list_users, save_account
+from webui.accounts import MIN_PASSWORD_LENGTH, list_users, password_problem, save_account, username_problem
 from webui.auth import actor, requires
 from webui.security import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-USERNAME = re.compile(r"[^\s\x00-\x1f\x7f/\\]{1,64}")
+# The box an admin ticks to change an existing account's role (never changed by accident).
+CONFIRM_ROLE = "confirm_role"
 
 
 @bp.route("/users")
@@ -36,6 +35,9 @@ def save_user():
             save_account(services(), username, password or None, role, actor())
         except ValueError as e:
             problem = str(e)
+    if problem is None and username == actor() and password:
+        # A new password ends every session of the account; the admin who set it stays signed in here.
+        session["generation"] = services().records.get_user(username)["session_generation"]
     if problem:
         flash(problem, "error")
     else:
@@ -43,14 +45,46 @@ def save_user():
     return redirect(url_for(".users"))
 
 
+@bp.route("/users/<username>/disabled", methods=("POST",))
+@requires("manage_users")
+def set_disabled(username: str):
+    """Disable an account (it may not sign in; its sessions end at once) or enable it again.
+
+    Accounts are never deleted: their names stay in the audit history."""
+    disable = request.form.get("disabled") == "1"
+    user = services().records.get_user(username)
+    if user is None:
+        flash("そのアカウントはありません。", "error")
+    elif disable and username == actor():
+        flash("自分のアカウントは無効にできません。", "error")
+    elif disable and user["role"] == "admin" and _enabled_admins() == [username]:
+        flash("最後の管理者は無効にできません。", "error")
+    else:
+        services().records.set_user_disabled(username, disable, actor())
+        flash(f"アカウント {username} を{'無効' if disable else '有効'}にしました。", "info")
+    return redirect(url_for(".users"))
+
+
+def _enabled_admins() -> list[str]:
+    return [u["username"] for u in list_users(services()) if u["role"] == "admin" and not u["disabled_at"]]
+
+
 def _problem(username: str, password: str, role: str) -> str | None:
-    if not USERNAME.fullmatch(username):
-        return "ユーザー名は空白や / を含めず64文字までにしてください。"
+    problem = username_problem(username)
+    if problem:
+        return problem
     if role not in services().permissions.roles:
         return "役割を一覧から選んでください。"
-    if password and len(password) < MIN_PASSWORD_LENGTH:
-        return f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。"
-    admins = [u for u in list_users(services()) if u["role"] == "admin"]
-    if role != "admin" and [u["username"] for u in admins] == [username]:
-        return "最後の管理者の役割は変えられません。先に別の管理者を作ってください。"
+    if password:
+        problem = password_problem(password, username)
+        if problem:
+            return problem
+    existing = services().records.get_user(username)
+    if existing and existing["role"] != role:
+        if existing["role"] == "admin" and _enabled_admins() == [username]:
+            return "最後の管理者の役割は変えられません。先に別の管理者を作ってください。"
+        if request.form.get(CONFIRM_ROLE) != "1":
+            roles = services().permissions.roles
+            return (f"{username} は既にあり、役割は「{roles.get(existing['role'], existing['role'])}」です。"
+                    f"「{roles.get(role, role)}」に変えるには「権限を変更します」にチェックを入れて保存してください。")
     return None

@@ -65,6 +65,9 @@ def _headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        # Behind TLS only (session_cookie_secure): browsers then refuse plain HTTP to this host.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     # Pages hold patient data: never keep them in a shared cache or the back-forward cache.
     if request.endpoint != "static" and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
