@@ -9,7 +9,9 @@ software use for files still being written are never taken.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -29,20 +31,26 @@ def is_ignored(name: str) -> bool:
 
 
 def inbox_files(inboxes: list[Path]) -> list[Path]:
-    """Files waiting in the inboxes (subfolders included), oldest first."""
+    """Entries waiting in the inboxes (subfolders included), oldest first.
+
+    Links are never followed: a symbolic link (to a file or a folder) and any other
+    entry that is neither a folder nor a regular file (FIFO, socket, device) is listed
+    as itself, for the intake to refuse with a reason; linked folders are not entered.
+    """
     found = []
     for inbox in inboxes:
         if not inbox.is_dir():
             continue
-        for path in inbox.rglob("*"):
-            relative = path.relative_to(inbox)
-            if any(is_ignored(part) for part in relative.parts):
-                continue
-            try:
-                if path.is_file():
-                    found.append((path.stat().st_mtime_ns, str(path), path))
-            except OSError:  # vanished between listing and stat
-                continue
+        for folder, dirs, names in os.walk(inbox, followlinks=False):
+            here = Path(folder)
+            dirs[:] = [d for d in dirs if not is_ignored(d)]
+            linked_dirs = [d for d in dirs if (here / d).is_symlink()]
+            for name in [n for n in names if not is_ignored(n)] + linked_dirs:
+                path = here / name
+                try:
+                    found.append((path.lstat().st_mtime_ns, str(path), path))
+                except OSError:  # vanished between listing and stat
+                    continue
     return [path for _, _, path in sorted(found)]
 
 
@@ -63,6 +71,7 @@ class InboxWatcher:
         self.poll_seconds = poll_seconds
         self.clock = clock
         self._seen: dict[Path, _Seen] = {}
+        self._skipped: dict[Path, tuple[int, int]] = {}
         self._wake = threading.Event()
         self._observer = PollingObserver(timeout=poll_seconds) if polling else Observer()
 
@@ -91,19 +100,33 @@ class InboxWatcher:
         current = inbox_files(self.inboxes)
         for path in current:
             try:
-                st = path.stat()
+                st = path.lstat()  # the entry itself, never what a link points to
             except OSError:
+                continue
+            if self._skipped.get(path) == (st.st_size, st.st_mtime_ns):
                 continue
             seen = self._seen.get(path)
             if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
                 continue
-            if now - seen.since >= self.settle_seconds and _openable(path):
+            # Only a regular file is opened to test it (opening a FIFO would block);
+            # anything else is handed on for the intake to refuse.
+            if now - seen.since >= self.settle_seconds and (not stat.S_ISREG(st.st_mode) or _openable(path)):
                 ready.append(path)
         present = set(current)
         for gone in [p for p in self._seen if p not in present]:
             del self._seen[gone]
+        for gone in [p for p in self._skipped if p not in present]:
+            del self._skipped[gone]
         return ready
+
+    def skip(self, path: Path) -> None:
+        """Leave a file alone until it changes (it could be neither stored nor set aside)."""
+        try:
+            st = path.lstat()
+        except OSError:
+            return
+        self._skipped[path] = (st.st_size, st.st_mtime_ns)
 
     def forget(self, path: Path) -> None:
         """Stop tracking a file (it has been taken)."""

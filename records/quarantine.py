@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
+# File systems allow 255 bytes per name; ``NAME.reason.txt`` and ``.incoming-NAME``
+# add up to 11 bytes, and a ``-N`` variant a few more: quarantine names stay well under.
+MAX_NAME_BYTES = 200
+_MAX_EXT_BYTES = 16  # a longer "extension" is part of the name, not a file type
+
+
+def shorten_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """``name`` cut to at most ``max_bytes`` bytes of UTF-8, at a character boundary.
+
+    The extension is kept and a short hash of the whole name is added, so two long
+    names that begin alike stay apart. Names that fit are returned unchanged.
+    """
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= max_bytes:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    ext = f".{ext}" if dot and stem and len(ext.encode("utf-8", "surrogateescape")) < _MAX_EXT_BYTES else ""
+    if not ext:
+        stem = name
+    tag = "~" + hashlib.sha256(encoded).hexdigest()[:10]
+    room = max_bytes - len(tag.encode()) - len(ext.encode("utf-8", "surrogateescape"))
+    # Cutting the bytes and dropping an incomplete last character keeps valid UTF-8.
+    cut = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+    return f"{cut}{tag}{ext}"
 
 
 class QuarantineFolder:
@@ -19,7 +45,7 @@ class QuarantineFolder:
     def free_name(self, wanted: str) -> str:
         """A name not yet used here, close to ``wanted``."""
         self.root.mkdir(parents=True, exist_ok=True)
-        name = _UNSAFE.sub("_", wanted).lstrip(".") or "file"
+        name = shorten_name(_UNSAFE.sub("_", wanted).lstrip(".") or "file")
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, ""
@@ -35,10 +61,24 @@ class QuarantineFolder:
         The reason file is written first and the file lands under a temporary name,
         so a crash leaves either nothing or a complete pair, never a file without
         its reason. Setting the same file aside again under the same name is harmless.
+        The original name, when ``name`` had to be shortened, is in the reason file.
+
+        A symbolic link or other non-regular file (FIFO, device) is never read nor
+        copied: only its reason is kept, and with ``move`` the link itself (a name,
+        not the file it points to) leaves the inbox.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         reason_path = self.root / f"{name}.reason.txt"
-        reason_path.write_text(f"{reason}\n\n詳細（システム管理者向け）: {detail}\n", encoding="utf-8")
+        original = f"元のファイル名: {source.name}\n" if source.name != name else ""
+        reason_path.write_text(f"{reason}\n\n{original}詳細（システム管理者向け）: {detail}\n", encoding="utf-8")
+        try:
+            regular = stat.S_ISREG(os.lstat(source).st_mode)
+        except FileNotFoundError:
+            return
+        if not regular:
+            if move:
+                source.unlink(missing_ok=True)
+            return
         tmp = self.root / f".incoming-{name}"
         if move:
             try:

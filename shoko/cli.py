@@ -115,7 +115,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_ingest(services: Services, args) -> int:
-    files = list(_expand(args.paths, services.config.inbox_paths))
+    from shoko.intake import expand_paths
+
+    # Links are never followed (issue 12): not the helper shared with ``demo``.
+    files = list(expand_paths(args.paths, services.config.inbox_paths))
     progress = _Progress(sys.stderr)
     with services.intake(actor="cli") as intake:
         intake.reconcile_index()
@@ -286,10 +289,18 @@ def cmd_status(services: Services, args) -> int:
     quarantine = [{"file": q["file_name"], "reason": q["reason"], "at": q["at"]}
                   for q in services.records.quarantined()]
     data = {**counts, "quarantine": quarantine, "last_errors": quarantine[-5:][::-1]}
+    from shoko.watch import watcher_health
+
+    watcher = watcher_health(services.config.data_path)
+    if watcher is not None:
+        data["watcher"] = watcher
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
     print(" ".join(f"{k}: {v}" for k, v in counts.items()))
+    if watcher is not None:
+        state = "一時停止中" if watcher.get("paused") else "動作中" if watcher.get("alive") else "停止"
+        print(f"  受信箱の監視: {state}（{watcher.get('since')}）{watcher.get('reason') or ''}")
     for q in quarantine:
         print(f"  隔離: {q['file']}  {q['reason']}")
     return 0

@@ -22,9 +22,12 @@ outcomes still come back in input order.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import multiprocessing
+import stat
+import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,12 +44,39 @@ from ingest.pipeline import PlannedFile, PageReader, assemble_parts, plan, worke
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
-from shoko.errors import IngestError, RecordsError, UnreadableFile
+from shoko.errors import IngestError, RecordsError, ShokoError, UnreadableFile
 
 log = logging.getLogger("shoko.intake")
 
 # Dates that place a document in a month, in order of preference.
 _MONTH_FIELDS = ("guidance_date", "removal_date", "contract_start", "document_date", "measurement_date")
+
+
+class IntakePaused(ShokoError):
+    """The data directory, vault or database cannot be written now (disk full, locked,
+    read-only): no file is at fault, so none is quarantined; the file stays where it is
+    and intake is tried again later. ``reason`` is shown to staff (Japanese)."""
+
+    def __init__(self, detail: str, reason: str = "保存先に書き込めないため取り込みを一時停止しています"):
+        super().__init__(detail)
+        self.detail = detail
+        self.reason = reason
+
+
+class NotARegularFile(UnreadableFile):
+    """A symbolic link, FIFO, device or socket: never followed, read nor copied."""
+
+    reason = "シンボリックリンクや特殊なファイルは取り込みません（リンク先は読みません）。ファイルそのものを入れてください"
+
+
+class UnexpectedError(IngestError):
+    """A fault in shoko itself met while handling one file: that file is set aside."""
+
+    reason = "取り込み中に予期しないエラーが起きたため取り込めませんでした。システム管理者に連絡してください"
+
+
+# Errors that say the storage, not the file, is at fault.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 @dataclass(frozen=True)
@@ -155,7 +185,10 @@ class Intake:
             for flight in window:
                 for future in flight.futures:
                     future.cancel()
-                self.records.intake_set(flight.intake_id, "interrupted")
+                try:
+                    self.records.intake_set(flight.intake_id, "interrupted")
+                except Exception as e:  # the database is failing: recover() closes the row later
+                    log.warning("%s: intake row %d left open: %s", flight.item.shown_as, flight.intake_id, e)
 
     # -- steps --------------------------------------------------------------
 
@@ -163,6 +196,7 @@ class Intake:
         """take_in, fingerprint, known_bytes, plan; page jobs go to the pool."""
         flight = _InFlight(item, self.records.intake_begin(item.shown_as))
         try:
+            _require_regular_file(item.path)
             flight.sha256 = _fingerprint(item.path)
             flight.duplicate_of = self.records.find_by_sha(flight.sha256)
             if flight.duplicate_of:
@@ -170,7 +204,7 @@ class Intake:
                 return flight
             flight.planned = plan(item.path, self.limits, item.path.name)
             self._submit(flight, counter)
-        except IngestError as e:
+        except Exception as e:  # IngestError, or any other: judged in _finish
             flight.error = e
             counter.planned(0)
         return flight
@@ -192,12 +226,23 @@ class Intake:
                                                               self._known_values()))
         except IngestError as e:
             outcomes = [self._quarantine(flight, e, move)]
+        except Exception as e:
+            # Never let one file stop the intake: the storage's fault pauses it (the
+            # file stays), any other fault sets this file aside.
+            self._pause_if_storage_fault(e, flight)
+            log.exception("%s: unexpected error", item.shown_as)
+            outcomes = [self._quarantine(flight, UnexpectedError(f"{type(e).__name__}: {e}"), move)]
         first = outcomes[0]
-        self.records.intake_set(
-            flight.intake_id, "stored" if first.status == "ingested" else first.status,
-            sha256=flight.sha256, doc_id=first.id, reason=first.reason,
-        )
-        if move and first.status != "quarantined":
+        try:
+            self.records.intake_set(
+                flight.intake_id, "stored" if first.status == "ingested" else first.status,
+                sha256=flight.sha256, doc_id=first.id, reason=first.reason,
+            )
+        except Exception as e:
+            # Stored but not accounted: recover() settles the row once the database works.
+            self._pause_if_storage_fault(e, None)
+            raise
+        if move and first.status not in ("quarantined", "skipped"):
             # Only now: the original is in the vault and the record committed.
             item.path.unlink(missing_ok=True)
         counter.file_done()
@@ -228,14 +273,14 @@ class Intake:
                 pages.append(future.result())
                 counter.page_done()
             return pages
-        except (IngestError, BrokenProcessPool):
+        except Exception:
             for future in flight.futures[len(pages):]:
                 future.cancel()
             counter.abandon(len(flight.futures) - len(pages))
             raise
 
     def _submit(self, flight: _InFlight, counter: "_PageCounter") -> None:
-        reader = PageReader(self.engine, self.reread, self.fallback)
+        reader = PageReader(self.engine, self.reread, self.fallback, self.limits)
         flight.pool = self.pool
         flight.futures = [flight.pool.submit(reader, job) for job in flight.planned.jobs]
         counter.planned(len(flight.futures))
@@ -267,12 +312,55 @@ class Intake:
         return self._known
 
     def _quarantine(self, flight: _InFlight, error: IngestError, move: bool) -> Outcome:
+        """Set the file aside; if even that fails for a reason of the file's own, the
+        file is skipped (status ``skipped``) and stays where it is."""
         item = flight.item
-        self.records.quarantine_file(
-            item.path, item.shown_as, error.reason, error.detail or str(error), flight.sha256,
-            item.department, self.actor, move,
-        )
+        try:
+            self.records.quarantine_file(
+                item.path, item.shown_as, error.reason, error.detail or str(error), flight.sha256,
+                item.department, self.actor, move,
+            )
+        except Exception as e:
+            self._pause_if_storage_fault(e, flight)
+            log.exception("%s: could not be quarantined; skipped", item.shown_as)
+            return Outcome(item.shown_as, "skipped", None, None, f"{error.reason}（隔離もできませんでした: {e}）")
+        if move and item.path.is_symlink():
+            item.path.unlink(missing_ok=True)  # a broken link: nothing was set aside, the name goes
         return Outcome(item.shown_as, "quarantined", None, None, error.reason)
+
+    def storage_fault(self, error: BaseException | None = None) -> str | None:
+        """Why files cannot be stored now (disk full, database locked or read-only,
+        vault or quarantine not writable), or None when nothing is wrong.
+
+        ``error`` is the exception met, if any; without a telling one the vault and
+        quarantine folders are tried with a small file of their own.
+        """
+        if isinstance(error, OSError) and error.errno in _ENVIRONMENT_ERRNOS:
+            return f"{type(error).__name__}: {error}"
+        if _is_database_fault(error):
+            return f"database: {error}"
+        for folder in (self.records.vault.root, self.records.quarantine_folder.root):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=folder, prefix=".probe-") as probe:
+                    probe.write(b"x")
+                    probe.flush()
+                    os.fsync(probe.fileno())
+            except OSError as e:
+                return f"{folder}: {e}"
+        return None
+
+    def _pause_if_storage_fault(self, error: BaseException, flight: _InFlight | None) -> None:
+        """Raise IntakePaused when ``error`` is the storage's fault, not the file's."""
+        fault = self.storage_fault(error)
+        if fault is None:
+            return
+        if flight is not None:
+            try:
+                self.records.intake_set(flight.intake_id, "interrupted")
+            except Exception:
+                pass  # the database itself is failing: recover() closes the row later
+        raise IntakePaused(fault) from error
 
     def recover(self, inbox_path: Callable[[str], Path]) -> int:
         """Close intake rows left open by a crash; returns how many.
@@ -365,6 +453,55 @@ def confirm_known_values(records: Records, index: DocumentIndex, rules, actor: s
     for doc_id in sorted(changed):
         index.add(index_entry(records.get(doc_id)))
     return len(changed)
+
+
+def _require_regular_file(path: Path) -> None:
+    """Refuse links and special files before anything opens them (a link could point
+    anywhere on the machine; a FIFO would block the reader)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return  # missing: _fingerprint says so
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        raise NotARegularFile(f"{path}: symbolic link to {target}; not followed")
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(f"{path}: not a regular file (mode {stat.filemode(mode)})")
+
+
+def _is_database_fault(error: BaseException | None) -> bool:
+    """The database cannot be written (locked, read-only, disk I/O, full)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, (OperationalError, sqlite3.OperationalError))
+
+
+def expand_paths(paths: Iterable[Path], inboxes: list[Path]) -> Iterator[IntakeFile]:
+    """Files of the given paths for ``shoko ingest``, folders recursively in a stable order.
+
+    Links are never followed: a link named on the command line or met in a folder is
+    handed on as itself (the intake refuses it with a reason), and linked folders are
+    not entered. Hidden files in folders are left out.
+    """
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            found = []
+            for folder, dirs, names in os.walk(path, followlinks=False):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                here = Path(folder)
+                found += [here / n for n in names if not n.startswith(".")]
+                # os.walk lists links to folders among the folders: hand them on as files.
+                found += [here / d for d in dirs if (here / d).is_symlink()]
+            for child in sorted(found):
+                yield IntakeFile(child, str(child), department_of(child, inboxes))
+        else:
+            # A missing path is still accounted for: it is quarantined as unreadable.
+            yield IntakeFile(path, str(path), department_of(path, inboxes))
 
 
 def _fingerprint(path: Path) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from shoko.errors import RecordsError
+from shoko.watch import watcher_health
 
 from webui.auth import actor, requires
 from webui.security import services
@@ -19,6 +22,7 @@ from webui.uploads import (
 )
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+log = logging.getLogger("shoko.webui.inbox")
 
 
 @bp.route("")
@@ -27,7 +31,14 @@ def view():
     """Counts of the intake and the files set aside with their reasons."""
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
-                           department=_department(), outcomes=None)
+                           department=_department(), outcomes=None, watcher=_watcher())
+
+
+def _watcher() -> dict | None:
+    """The inbox watcher's health, for administrators only (it names paths and faults)."""
+    if g.user["role"] != "admin":
+        return None
+    return watcher_health(services().config.data_path)
 
 
 def _department() -> str | None:
@@ -51,13 +62,16 @@ def upload():
     folder = staging_folder(services(), department) if now else inbox_folder(services(), department)
     saved = [place(f.stream, folder, safe_name(f.filename)) for f in files]
     if not now:
+        # The watcher takes these later under its own name: say here who brought them.
+        for path in saved:
+            log.info("upload queued by %s: %s", actor(), path)
         flash(f"{len(saved)}件を受け付けました。順番に取り込みます。", "info")
         return redirect(url_for(".view"))
     staged = [(path, f"{department}/{path.name}" if department else path.name, department) for path in saved]
     outcomes = ingest_now(services(), staged, actor())
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
-                           department=department, outcomes=outcomes)
+                           department=department, outcomes=outcomes, watcher=_watcher())
 
 
 def _entry(entry_id: int) -> dict:

@@ -24,6 +24,15 @@ STAGING_DIR = "web-uploads"
 NO_DEPARTMENT = "_"  # staging subfolder for uploads that belong to the inbox itself
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}")
+_PARTIAL = re.compile(r"\.upload-[0-9a-f]{16}")  # place()/move_into()'s temporary names
+# A stem this long in UTF-8 bytes (plus the suffix and extension) keeps the name, its
+# ``-N`` variant and a quarantine ``NAME.reason.txt`` under the 255-byte limit.
+MAX_STEM_BYTES = 120
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` bytes of UTF-8 at a character boundary."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def safe_name(filename: str | None) -> str:
@@ -34,7 +43,7 @@ def safe_name(filename: str | None) -> str:
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
     stem, ext = os.path.splitext(name)
     ext = ext.lower() if _EXTENSION.fullmatch(ext) else ""
-    return f"{stem[:80].strip() or 'upload'}_{secrets.token_hex(3)}{ext}"
+    return f"{_cut_bytes(stem, MAX_STEM_BYTES).strip() or 'upload'}_{secrets.token_hex(3)}{ext}"
 
 
 def department_folder(department: str | None) -> str | None:
@@ -110,8 +119,26 @@ def ingest_now(services: Services, staged: list[tuple[Path, str, str | None]], a
                 move_into(path, inbox_folder(services, department), path.name)
 
 
+def clean_partial_uploads(services: Services) -> int:
+    """Delete the hidden temporary files of uploads cut off mid-copy (``kill -9``) from
+    the inbox folders; returns how many. Run at start, before any upload of this process."""
+    removed = 0
+    for inbox in services.config.inbox_paths:
+        if not inbox.is_dir():
+            continue
+        for folder, dirs, names in os.walk(inbox, followlinks=False):
+            for name in names:
+                path = Path(folder) / name
+                if _PARTIAL.fullmatch(name) and not path.is_symlink():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+    return removed
+
+
 def recover_staged(services: Services) -> int:
-    """Move uploads left in staging by an interrupted request into the inbox; returns how many."""
+    """Move uploads left in staging by an interrupted request into the inbox; returns how many.
+    Partial uploads left in the inbox folders are removed first."""
+    clean_partial_uploads(services)
     root = services.config.data_path / STAGING_DIR
     moved = 0
     if not root.is_dir():
