@@ -110,7 +110,7 @@ class SignInGuard:
         self._locked_until: dict[tuple[str, str], float] = {}
 
     @classmethod
-    def from_config(cls, config) -> "SignInGuard":
+    def from_config(cls, config) -> SignInGuard:
         """A guard with the ``login_*`` settings."""
         return cls(config.login_max_failures, config.login_max_failures_per_address, config.login_window_seconds,
                    config.login_lockout_seconds, config.login_parallel_checks)
