@@ -22,7 +22,7 @@ def test_admin_creates_an_account_that_can_sign_in(app, login, services):
 
 
 def test_admin_changes_a_role_keeping_the_password(app, login, services):
-    post(login("admin"), "/admin/users", {"username": "kango", "password": "", "role": "医事課"})
+    post(login("admin"), "/admin/users", {"username": "kango", "password": "", "role": "医事課", "confirm_role": "1"})
     assert services.records.get_user("kango")["role"] == "医事課"
     other = app.test_client()
     assert sign_in(other, "kango", PASSWORD).status_code == 302
