@@ -3,6 +3,6 @@ behind a narrow interface, queries and highlighted snippets. Knows nothing of
 OCR or HTTP.
 """
 
-from search.index import DocumentIndex, IndexEntry, SearchHit, SearchResults, WhooshIndex
+from search.index import DocumentIndex, IndexEntry, QueryLimits, SearchHit, SearchResults, WhooshIndex, check_query
 
-__all__ = ["DocumentIndex", "IndexEntry", "SearchHit", "SearchResults", "WhooshIndex"]
+__all__ = ["DocumentIndex", "IndexEntry", "QueryLimits", "SearchHit", "SearchResults", "WhooshIndex", "check_query"]

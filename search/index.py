@@ -11,17 +11,47 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol
 
-from whoosh import highlight, index as whoosh_index
+from whoosh import collectors, highlight, index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Every, Or, Phrase, Prefix, Query, Term
+from whoosh.searching import ResultsPage
 
 from ingest.normalise import normalise_line
 from search.analysis import bigrams, japanese_analyzer, japanese_runs
+from shoko.errors import QueryTooLong
 
 HIT = "\ue000"  # private-use marks around highlighted text inside snippets
 END = "\ue001"
 TOLERANT_MIN_CHARS = 5  # Japanese terms this long still match with one misread character
+# ... up to this length: the tolerant query of a run of n characters has n clauses of
+# n - 2 terms, so a pasted sentence (one run of hundreds of characters) would cost
+# gigabytes. A run that long is text copied from a document: it matches exactly.
+TOLERANT_MAX_CHARS = 20
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """How much one search may ask for: characters in the query and seconds spent
+    collecting hits (the ``search_max_chars`` and ``search_seconds`` settings)."""
+
+    max_chars: int = 100
+    seconds: float = 2.0
+
+
+def check_query(text: str, limits: QueryLimits) -> None:
+    """Raise ``QueryTooLong`` when ``text`` has more characters than allowed.
+
+    Counted before and after normalisation: NFKC can make one character several
+    (㍻ becomes 平成), and the raw length is checked first so that a huge paste
+    is refused without being normalised.
+    """
+    text = text.strip()
+    if len(text) > limits.max_chars:
+        raise QueryTooLong(len(text), limits.max_chars)
+    normalised = normalise_line(text)
+    if len(normalised) > limits.max_chars:
+        raise QueryTooLong(len(normalised), limits.max_chars)
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,7 @@ class SearchResults:
     query: str
     total: int
     hits: list[SearchHit] = field(default_factory=list)
+    timed_out: bool = False  # the time budget ran out: hits and total are those found by then
 
 
 class DocumentIndex(Protocol):
@@ -75,8 +106,12 @@ class DocumentIndex(Protocol):
 
     def search(self, query: str, limit: int = 10, offset: int = 0, doc_type: str | None = None,
                patient_id: str | None = None, department: str | None = None,
-               month: str | None = None) -> SearchResults:
-        """Documents matching every word of ``query`` (AND), best first, with filters."""
+               month: str | None = None, limits: QueryLimits | None = None) -> SearchResults:
+        """Documents matching every word of ``query`` (AND), best first, with filters.
+
+        Raises ``QueryTooLong`` past ``limits.max_chars``; stops collecting after
+        ``limits.seconds`` (``timed_out`` set).
+        """
 
     def doc_ids(self) -> set[str]:
         """Ids of every indexed document."""
@@ -142,7 +177,11 @@ class WhooshIndex:
             for entry in entries:
                 writer.add_document(**_document(entry))
 
-    def search(self, query, limit=10, offset=0, doc_type=None, patient_id=None, department=None, month=None):
+    def search(self, query, limit=10, offset=0, doc_type=None, patient_id=None, department=None, month=None,
+               limits=None):
+        """See ``DocumentIndex.search``; ``limits`` default to ``QueryLimits()`` (the settings' defaults)."""
+        limits = limits or QueryLimits()
+        check_query(query, limits)
         parsed = build_query(query)
         filters = [Term(name, value) for name, value in (
             ("doc_type", doc_type), ("patient_id", patient_id), ("department", department), ("month", month),
@@ -152,7 +191,7 @@ class WhooshIndex:
         q = And([parsed or Every(), *filters]) if filters else parsed
         with self._ix.searcher() as searcher:
             page = offset // limit + 1 if limit else 1
-            results = searcher.search_page(q, page, pagelen=limit, terms=True)
+            results, timed_out = _collect(searcher, q, page, limit, limits.seconds)
             results.results.highlighter = highlight.Highlighter(
                 fragmenter=highlight.ContextFragmenter(maxchars=160, surround=40),
                 formatter=_MarkFormatter(),
@@ -168,7 +207,28 @@ class WhooshIndex:
                     patient_name=hit.get("patient_name", ""), date=hit.get("date", ""),
                     snippet_parts=_parts(marked),
                 ))
-            return SearchResults(query, results.total, hits)
+            return SearchResults(query, results.total, hits, timed_out)
+
+
+def _collect(searcher, q, page: int, pagelen: int, seconds: float) -> tuple[ResultsPage, bool]:
+    """``searcher.search_page`` under a time limit; True with the hits found so far when it ran out.
+
+    The top collector counts every match as it goes (no block-quality skipping, and
+    no replacing of the matcher by one that drops low-scoring documents), so the
+    total needs no second, unbounded run of the query as ``search_page`` makes.
+    The limit is checked between matching documents without SIGALRM, which only the
+    main thread may use (the web server answers in worker threads).
+    """
+    limited = collectors.TimeLimitCollector(
+        collectors.TermsCollector(collectors.TopCollector(limit=page * pagelen, usequality=False, replace=0)),
+        timelimit=seconds, use_alarm=False,
+    )
+    timed_out = False
+    try:
+        searcher.search_with_collector(q, limited)
+    except collectors.TimeLimit:
+        timed_out = True
+    return ResultsPage(limited.results(), page, pagelen), timed_out
 
 
 def build_query(text: str) -> Query | None:
@@ -179,7 +239,7 @@ def build_query(text: str) -> Query | None:
     below exact matches. A space inside a Japanese name does not matter because
     normalisation removes it before the words are split.
     """
-    words = normalise_line(text).split()
+    words = list(dict.fromkeys(normalise_line(text).split()))  # a repeated word adds cost, not meaning
     clauses = [clause for word in words if (clause := _word_query(word)) is not None]
     if not clauses:
         return None
@@ -203,7 +263,7 @@ def _word_query(word: str) -> Query | None:
 def _run_query(run: str) -> Query:
     grams = bigrams(run)
     exact = _in_any_field(lambda f: _phrase(f, grams), boost=2.0)
-    if len(run) < TOLERANT_MIN_CHARS:
+    if not TOLERANT_MIN_CHARS <= len(run) <= TOLERANT_MAX_CHARS:
         return exact
     # One misread character spoils the (up to) two bigrams that contain it.
     tolerant = [

@@ -17,6 +17,8 @@ detail for the log (``detail``); the quarantine reason file is written from them
     │   └── TooLarge           over the page-count or pixel limit
     ├── RecordsError           the system of record refused a change
     │   └── UnknownDocument    no document with that id
+    ├── SearchError            a search that cannot be run
+    │   └── QueryTooLong       more characters than search_max_chars
     └── IntegrityError         an original or the audit chain does not match its record
 """
 
@@ -82,6 +84,23 @@ class RecordsError(ShokoError):
 
 class UnknownDocument(RecordsError):
     """No document has the given id."""
+
+
+class SearchError(ShokoError):
+    """A search that shoko refuses to run; the message is shown to staff as is."""
+
+
+class QueryTooLong(SearchError):
+    """The query has more characters than allowed (``search_max_chars``).
+
+    Refused rather than cut: a cut query would silently search for something the
+    user did not ask for, and a pasted page is better found by a few of its words.
+    """
+
+    def __init__(self, length: int, limit: int):
+        super().__init__(f"検索語が長すぎます（{length}文字）。{limit}文字以内の語で検索してください。")
+        self.length = length
+        self.limit = limit
 
 
 class IntegrityError(ShokoError):

@@ -57,6 +57,8 @@ SETTINGS = (
     Setting("watch_polling", False, "Poll the inbox instead of waiting for file events (for network shares)."),
     Setting("watch_poll_seconds", 2.0, "How often the inbox is polled in polling mode, and rescanned as a safety net otherwise."),
     Setting("watch_settle_seconds", 2.0, "A file must keep its size and modification time this long before it is taken."),
+    Setting("search_max_chars", 100, "Longest search query in characters; a longer one is refused with a message (search for a few of its words)."),
+    Setting("search_seconds", 2.0, "Time budget of one search; when it runs out, the hits found so far are shown, marked as incomplete."),
     Setting("watch_retry_max_seconds", 60.0, "Longest wait between tries while intake is paused because the disk, vault or database cannot be written."),
     Setting("secret_key", "", "Key that signs web sessions; empty means one generated once and kept in DATA_DIR/secret_key."),
     Setting("session_hours", 10, "Hours a web sign-in stays valid."),

@@ -6,6 +6,8 @@ import unicodedata
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from search import QueryLimits
+from shoko.errors import QueryTooLong
 from webui.auth import requires
 from webui.documents import MONTH
 from webui.security import services
@@ -39,13 +41,19 @@ def search():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     results = None
+    config = services().config
+    limits = QueryLimits(max_chars=config.search_max_chars, seconds=float(config.search_seconds))
     if any(form.values()):
-        results = services().index.search(
-            form["q"], limit=per_page, offset=(page - 1) * per_page, doc_type=form["type"] or None,
-            patient_id=form["patient"] or None, department=form["department"] or None, month=form["month"] or None,
-        )
+        try:
+            results = services().index.search(
+                form["q"], limit=per_page, offset=(page - 1) * per_page, doc_type=form["type"] or None,
+                patient_id=form["patient"] or None, department=form["department"] or None,
+                month=form["month"] or None, limits=limits,
+            )
+        except QueryTooLong as e:
+            problems.append(str(e))
     pages = -(-results.total // per_page) if results else 0
     departments = [role for role in services().permissions.roles if role != "admin"]
     query_args = {name: value for name, value in form.items() if value}  # for the pager's links
     return render_template("search.html", form=form, query_args=query_args, results=results, page=page,
-                           pages=pages, problems=problems, departments=departments)
+                           pages=pages, problems=problems, departments=departments, max_chars=limits.max_chars)
