@@ -36,8 +36,12 @@ def format_doc_id(number: int) -> str:
 
 def parse_doc_id(doc_id: str) -> int:
     """Inverse of ``format_doc_id``; raises ``UnknownDocument`` for anything else."""
-    if len(doc_id) >= 2 and doc_id[0] in "Dd" and doc_id[1:].isascii() and doc_id[1:].isdigit():
-        return int(doc_id[1:])
+    # Past SQLite's 64-bit integers a lookup overflows instead of finding nothing (and
+    # past 4300 digits int() itself refuses): such an id names no document either.
+    digits = doc_id[1:].lstrip("0") or "0"
+    if (len(doc_id) >= 2 and doc_id[0] in "Dd" and doc_id[1:].isascii() and doc_id[1:].isdigit()
+            and len(digits) <= 19 and int(digits) < 2**63):
+        return int(digits)
     raise UnknownDocument(f"no document {doc_id!r}")
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from billing import export_csv
 from billing.export import ENCODINGS
-from shoko.claims import catalogue_at, month_report
+from shoko.claims import catalogue_at, csv_safe, month_report
 from shoko.errors import ConfigError
 
 from webui.auth import actor, requires
@@ -17,6 +17,9 @@ from webui.security import services
 bp = Blueprint("month", __name__)
 
 CSV_ENCODINGS = {"utf-8": "utf-8-sig", "sjis": "cp932"}
+# Months a claim can be for: a typo such as 0000-01 or 9999-12 would otherwise reach
+# date() and the month links outside the years it can hold.
+YEARS = range(1900, 3000)
 
 
 def _month_arg() -> str:
@@ -25,6 +28,8 @@ def _month_arg() -> str:
         return services().records.now()[:7]
     if not MONTH.fullmatch(month):
         abort(400, description="月は 2026-10 の形で指定してください。")
+    if int(month[:4]) not in YEARS:
+        abort(400, description=f"月は {YEARS.start}年から{YEARS.stop - 1}年までで指定してください。")
     return month
 
 
@@ -64,6 +69,15 @@ def mark():
     patient_id, item = request.form.get("patient_id", ""), request.form.get("item", "")
     if not (patient_id.isascii() and patient_id.isdigit()) or not item:
         abort(400, description="患者IDと請求項目がわかりません。")
+    # Only an item the month's fee schedule has can be claimed: anything else would
+    # show as claimed in the records while no such claim can exist.
+    catalogue = catalogue_at(current_app.config["BILLING_CATALOGUE"])
+    try:
+        known = catalogue.revision_for(month).item(item) is not None
+    except ConfigError as e:
+        abort(400, description=str(e))
+    if not known:
+        abort(400, description=f"請求項目 {item} は {month} の点数表にありません。")
     claimed = request.form.get("claimed") == "1"
     services().records.mark_claimed(patient_id, item, month, actor(), claimed=claimed)
     flash(f"{patient_id} の {item} を{'請求済みにしました' if claimed else '未請求に戻しました'}。", "info")
@@ -79,7 +93,7 @@ def export():
     codec = CSV_ENCODINGS.get(choice) or (choice if choice in ENCODINGS else None)
     if codec is None:
         abort(400, description="encoding は utf-8 か sjis を指定してください。")
-    data = export_csv(_report(month), encoding=codec)
+    data = export_csv(csv_safe(_report(month)), encoding=codec)
     charset = "Shift_JIS" if ENCODINGS[codec] == "cp932" else "utf-8"
     response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = f"text/csv; charset={charset}"
