@@ -255,8 +255,11 @@ def document_json(doc) -> dict:
 
 
 def cmd_search(services: Services, args) -> int:
+    from search import QueryLimits
+
+    limits = QueryLimits(max_chars=services.config.search_max_chars, seconds=float(services.config.search_seconds))
     results = services.index.search(args.query, limit=max(1, args.limit), doc_type=args.doc_type,
-                                    patient_id=args.patient)
+                                    patient_id=args.patient, limits=limits)
     if args.json:
         print(json.dumps({
             "query": args.query, "total": results.total,
@@ -300,7 +303,7 @@ def cmd_status(services: Services, args) -> int:
     print(" ".join(f"{k}: {v}" for k, v in counts.items()))
     if watcher is not None:
         state = "一時停止中" if watcher.get("paused") else "動作中" if watcher.get("alive") else "停止"
-        print(f"  受信箱の監視: {state}（{watcher.get('since')}）{watcher.get('reason') or ''}")
+        print(f"  受信箱の監視: {state}（{watcher.get('since')}）{_plain(watcher.get('reason') or '')}")
     for q in quarantine:
         print(f"  隔離: {q['file']}  {q['reason']}")
     return 0
