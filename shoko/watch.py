@@ -103,14 +103,20 @@ def run_watcher(services: Services, stop: threading.Event) -> None:
     watcher = InboxWatcher(inboxes, config.watch_settle_seconds, config.watch_polling, config.watch_poll_seconds)
     health = WatcherHealth(config.data_path)
     with services.intake(actor="watcher") as intake:
-        _recover(intake, inboxes)
         watcher.start()
         health.running()
         retry = FIRST_RETRY_SECONDS
+        recovered = False
         try:
             while not stop.is_set():
                 try:
+                    if not recovered:  # a locked database at start pauses like any other fault
+                        _recover(intake, inboxes)
+                        recovered = True
                     ready = _round(intake, watcher, inboxes, stop)
+                    if health.state["paused"]:
+                        log.warning("intake resumed")
+                        _recover(intake, inboxes)  # rows the fault left open
                 except Exception as e:
                     # The storage's fault (or one not yet understood): nothing is lost, the
                     # files stay in the inbox; wait, longer each time, and try again.
@@ -122,9 +128,6 @@ def run_watcher(services: Services, stop: threading.Event) -> None:
                     stop.wait(retry)
                     retry = min(retry * 2, float(config.watch_retry_max_seconds))
                     continue
-                if health.state["paused"]:
-                    log.warning("intake resumed")
-                    _recover(intake, inboxes)  # rows the fault left open
                 health.running()
                 retry = FIRST_RETRY_SECONDS
                 if not ready:

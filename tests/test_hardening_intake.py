@@ -250,3 +250,36 @@ def test_partial_uploads_are_cleaned_at_start(services):
     recover_staged(services)  # what the web app does when it starts
     assert not any(path.exists() for path in partial)
     assert keep.exists() and scan.exists()
+
+
+# -- the alarm on the inbox page -------------------------------------------------------
+
+
+def test_inbox_page_shows_the_watchers_alarm_to_admins_only(services):
+    import sys
+
+    from werkzeug.security import generate_password_hash
+
+    sys.path.insert(0, str(Path(__file__).parent / "webui"))
+    from webui_support import PASSWORD, sign_in
+    from shoko.watch import WatcherHealth
+    from webui import create_app
+
+    for username, role in (("admin", "admin"), ("kango", "看護部")):
+        services.records.save_user(username, generate_password_hash(PASSWORD, "pbkdf2:sha256:1000"), role, "test")
+    health = WatcherHealth(services.config.data_path)  # as the watcher keeps it, this process alive
+    health.running()
+    health.paused("保存先に書き込めないため取り込みを一時停止しています: No space left on device")
+    app = create_app(services, {"TESTING": True})
+
+    admin = app.test_client()
+    assert sign_in(admin, "admin").status_code == 302
+    page = admin.get("/inbox").get_data(as_text=True)
+    assert "取り込みを一時停止しています" in page and "No space left on device" in page
+
+    clerk = app.test_client()
+    assert sign_in(clerk, "kango").status_code == 302
+    assert "受信箱の監視" not in clerk.get("/inbox").get_data(as_text=True)
+
+    health.stopped()
+    assert "受信箱の監視が止まっています" in admin.get("/inbox").get_data(as_text=True)

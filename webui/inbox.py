@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from shoko.errors import RecordsError
+from shoko.intake import IntakePaused
 from shoko.watch import watcher_health
 
 from webui.auth import actor, requires
@@ -68,7 +69,15 @@ def upload():
         flash(f"{len(saved)}件を受け付けました。順番に取り込みます。", "info")
         return redirect(url_for(".view"))
     staged = [(path, f"{department}/{path.name}" if department else path.name, department) for path in saved]
-    outcomes = ingest_now(services(), staged, actor())
+    try:
+        outcomes = ingest_now(services(), staged, actor())
+    except IntakePaused as e:
+        # The storage cannot be written now: the files went on into the inbox (ingest_now)
+        # and the watcher takes them once the fault clears.
+        log.error("upload by %s not ingested now: %s", actor(), e.detail)
+        flash(f"{len(saved)}件を受け付けましたが、保存先に書き込めないため今は取り込めません。"
+              "原因が解消されると自動で取り込みます。", "error")
+        return redirect(url_for(".view"))
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
                            department=department, outcomes=outcomes, watcher=_watcher())
