@@ -45,6 +45,8 @@ class QuarantineFolder:
     def free_name(self, wanted: str) -> str:
         """A name not yet used here, close to ``wanted``."""
         self.root.mkdir(parents=True, exist_ok=True)
+        # Bytes that are not UTF-8 in a name cannot go into the database: shown as U+FFFD.
+        wanted = wanted.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         name = shorten_name(_UNSAFE.sub("_", wanted).lstrip(".") or "file")
         stem, dot, ext = name.rpartition(".")
         if not dot:
@@ -69,7 +71,8 @@ class QuarantineFolder:
         """
         self.root.mkdir(parents=True, exist_ok=True)
         reason_path = self.root / f"{name}.reason.txt"
-        original = f"元のファイル名: {source.name}\n" if source.name != name else ""
+        shown = source.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        original = f"元のファイル名: {shown}\n" if source.name != name else ""
         reason_path.write_text(f"{reason}\n\n{original}詳細（システム管理者向け）: {detail}\n", encoding="utf-8")
         try:
             regular = stat.S_ISREG(os.lstat(source).st_mode)

@@ -317,7 +317,7 @@ class Intake:
         item = flight.item
         try:
             self.records.quarantine_file(
-                item.path, item.shown_as, error.reason, error.detail or str(error), flight.sha256,
+                item.path, item.shown_as, error.reason, displayable(error.detail or str(error)), flight.sha256,
                 item.department, self.actor, move,
             )
         except Exception as e:
@@ -455,6 +455,14 @@ def confirm_known_values(records: Records, index: DocumentIndex, rules, actor: s
     return len(changed)
 
 
+def displayable(text: str | None) -> str | None:
+    """A file name or path as text the database and the UI can hold: bytes that are not
+    UTF-8 (a name written by an old scanner) shown as U+FFFD instead of failing."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _require_regular_file(path: Path) -> None:
     """Refuse links and special files before anything opens them (a link could point
     anywhere on the machine; a FIFO would block the reader)."""
@@ -498,10 +506,10 @@ def expand_paths(paths: Iterable[Path], inboxes: list[Path]) -> Iterator[IntakeF
                 # os.walk lists links to folders among the folders: hand them on as files.
                 found += [here / d for d in dirs if (here / d).is_symlink()]
             for child in sorted(found):
-                yield IntakeFile(child, str(child), department_of(child, inboxes))
+                yield IntakeFile(child, displayable(str(child)), displayable(department_of(child, inboxes)))
         else:
             # A missing path is still accounted for: it is quarantined as unreadable.
-            yield IntakeFile(path, str(path), department_of(path, inboxes))
+            yield IntakeFile(path, displayable(str(path)), displayable(department_of(path, inboxes)))
 
 
 def _fingerprint(path: Path) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.watcher import InboxWatcher
-from shoko.intake import IntakeFile, IntakePaused, department_of
+from shoko.intake import IntakeFile, IntakePaused, department_of, displayable
 from shoko.services import Services
 
 log = logging.getLogger("shoko.watch")
@@ -147,7 +147,42 @@ def _recover(intake, inboxes: list[Path]) -> None:
 def _round(intake, watcher: InboxWatcher, inboxes: list[Path], stop: threading.Event) -> list[Path]:
     """Take in one batch of settled files; returns the files that were ready."""
     ready = watcher.settled()[:BATCH]
-    files = [IntakeFile(p, _shown(inboxes, p), department_of(p, inboxes)) for p in ready]
+    files = [IntakeFile(p, displayable(_shown(inboxes, p)), displayable(department_of(p, inboxes))) for p in ready]
+    try:
+        _take(intake, watcher, files, stop)
+    except IntakePaused:
+        raise
+    except Exception:
+        if len(files) == 1 and intake.storage_fault() is None:
+            # A fault in shoko met by this file outside the per-file handling:
+            # it is left in the inbox, and alone, until it changes or a restart.
+            log.exception("%s: could not be taken in; skipped", files[0].shown_as)
+            watcher.skip(files[0].path)
+        elif len(files) > 1:
+            log.exception("a batch failed; taking its files one at a time")
+            for item in files:
+                if not stop.is_set() and os.path.lexists(item.path):
+                    _round_of_one(intake, watcher, item, stop)
+        else:
+            raise
+    for path in ready:
+        watcher.forget(path)
+    return ready
+
+
+def _round_of_one(intake, watcher: InboxWatcher, item: IntakeFile, stop: threading.Event) -> None:
+    try:
+        _take(intake, watcher, [item], stop)
+    except IntakePaused:
+        raise
+    except Exception:
+        if intake.storage_fault() is not None:
+            raise
+        log.exception("%s: could not be taken in; skipped", item.shown_as)
+        watcher.skip(item.path)
+
+
+def _take(intake, watcher: InboxWatcher, files: list[IntakeFile], stop: threading.Event) -> None:
     by_shown = {f.shown_as: f.path for f in files}
     outcomes = intake.run(files, move=True)
     for outcome in outcomes:
@@ -157,9 +192,6 @@ def _round(intake, watcher: InboxWatcher, inboxes: list[Path], stop: threading.E
         if stop.is_set():
             outcomes.close()  # finish the file in hand, leave the rest for next time
             break
-    for path in ready:
-        watcher.forget(path)
-    return ready
 
 
 def _shown(inboxes: list[Path], path: Path) -> str:
