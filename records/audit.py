@@ -52,6 +52,17 @@ class DocumentSplit(AuditEvent):
 
 
 @dataclass(frozen=True)
+class UploadQueued(AuditEvent):
+    """A person uploaded a file through the web for the watcher to take later: who
+    brought it, since the watcher ingests it under its own name."""
+
+    action: ClassVar[str] = "upload_queued"
+    file_name: str = ""
+    sha256: str = ""
+    department: str | None = None
+
+
+@dataclass(frozen=True)
 class DuplicateFound(AuditEvent):
     action: ClassVar[str] = "duplicate_found"
     sha256: str = ""

@@ -232,6 +232,11 @@ class Records:
                                                               doc.doc_type))
         return number
 
+    def record_upload(self, file_name: str, sha256: str, department: str | None, actor: str) -> None:
+        """Note in the audit log who uploaded a file that the watcher will take later."""
+        with self.write() as conn:
+            self._audit(conn, audit_events.UploadQueued(actor, self.now(), None, file_name, sha256, department))
+
     def record_duplicate(self, doc_id: str, sha256: str, source_name: str, actor: str) -> None:
         """Note in the audit log that the same bytes came in again."""
         with self.write() as conn:

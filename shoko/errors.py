@@ -9,12 +9,15 @@ detail for the log (``detail``); the quarantine reason file is written from them
     ├── ConfigError            bad or missing configuration
     ├── IngestError            a file cannot become a document (it is quarantined)
     │   ├── EmptyFile          zero bytes
+    │   ├── UnexpectedError    a fault in shoko itself while handling one file
     │   ├── UnsupportedFormat  not a PDF, PNG, JPEG or TIFF
     │   ├── EncryptedFile      password-protected PDF
     │   ├── UnreadableFile     corrupt or truncated content
+    │   │   └── NotARegularFile   a symbolic link, FIFO, device or socket (never followed)
     │   ├── OcrFailed          Tesseract failed or timed out on a page
     │   ├── PageTooSlow        a page took longer than page_seconds to read
     │   └── TooLarge           over the page-count or pixel limit
+    ├── IntakePaused           storage cannot be written now (disk full, locked): retried later
     ├── RecordsError           the system of record refused a change
     │   └── UnknownDocument    no document with that id
     ├── SearchError            a search that cannot be run
@@ -105,3 +108,26 @@ class QueryTooLong(SearchError):
 
 class IntegrityError(ShokoError):
     """An original or the audit chain no longer matches what was recorded."""
+
+
+class IntakePaused(ShokoError):
+    """The data directory, vault or database cannot be written now (disk full, locked,
+    read-only): no file is at fault, so none is quarantined; the file stays where it is
+    and intake is tried again later. ``reason`` is shown to staff (Japanese)."""
+
+    def __init__(self, detail: str, reason: str = "保存先に書き込めないため取り込みを一時停止しています"):
+        super().__init__(detail)
+        self.detail = detail
+        self.reason = reason
+
+
+class NotARegularFile(UnreadableFile):
+    """A symbolic link, FIFO, device or socket: never followed, read nor copied."""
+
+    reason = "シンボリックリンクや特殊なファイルは取り込みません（リンク先は読みません）。ファイルそのものを入れてください"
+
+
+class UnexpectedError(IngestError):
+    """A fault in shoko itself met while handling one file: that file is set aside."""
+
+    reason = "取り込み中に予期しないエラーが起きたため取り込めませんでした。システム管理者に連絡してください"

@@ -44,35 +44,12 @@ from ingest.pipeline import PlannedFile, PageReader, assemble_parts, plan, worke
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
-from shoko.errors import IngestError, RecordsError, ShokoError, UnreadableFile
+from shoko.errors import IngestError, IntakePaused, NotARegularFile, RecordsError, UnexpectedError, UnreadableFile
 
 log = logging.getLogger("shoko.intake")
 
 # Dates that place a document in a month, in order of preference.
 _MONTH_FIELDS = ("guidance_date", "removal_date", "contract_start", "document_date", "measurement_date")
-
-
-class IntakePaused(ShokoError):
-    """The data directory, vault or database cannot be written now (disk full, locked,
-    read-only): no file is at fault, so none is quarantined; the file stays where it is
-    and intake is tried again later. ``reason`` is shown to staff (Japanese)."""
-
-    def __init__(self, detail: str, reason: str = "保存先に書き込めないため取り込みを一時停止しています"):
-        super().__init__(detail)
-        self.detail = detail
-        self.reason = reason
-
-
-class NotARegularFile(UnreadableFile):
-    """A symbolic link, FIFO, device or socket: never followed, read nor copied."""
-
-    reason = "シンボリックリンクや特殊なファイルは取り込みません（リンク先は読みません）。ファイルそのものを入れてください"
-
-
-class UnexpectedError(IngestError):
-    """A fault in shoko itself met while handling one file: that file is set aside."""
-
-    reason = "取り込み中に予期しないエラーが起きたため取り込めませんでした。システム管理者に連絡してください"
 
 
 # Errors that say the storage, not the file, is at fault.

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.watcher import InboxWatcher
-from shoko.intake import IntakeFile, IntakePaused, department_of, displayable
+from shoko.errors import IntakePaused
+from shoko.intake import IntakeFile, department_of, displayable
 from shoko.services import Services
 
 log = logging.getLogger("shoko.watch")
@@ -65,7 +66,7 @@ def watcher_health(data_path: Path) -> dict | None:
         return None
     pid = state.pop("pid", None)
     if state.get("alive") and not _process_alive(pid):
-        state.update(alive=False, paused=False)
+        state.update(alive=False, paused=False, crashed=True)  # gone without saying so
     return state
 
 

@@ -283,6 +283,10 @@ def test_inbox_page_shows_the_watchers_alarm_to_admins_only(services):
     clerk = app.test_client()
     assert sign_in(clerk, "kango").status_code == 302
     assert "受信箱の監視" not in clerk.get("/inbox").get_data(as_text=True)
+    # The alarm stands on every page an admin opens, and on none of the clerk's.
+    assert "intake-alarm" in admin.get("/search").get_data(as_text=True)
+    assert "intake-alarm" not in clerk.get("/search").get_data(as_text=True)
 
     health.stopped()
+    assert "intake-alarm" not in admin.get("/search").get_data(as_text=True)  # stopped on purpose
     assert "受信箱の監視が止まっています" in admin.get("/inbox").get_data(as_text=True)

@@ -7,7 +7,8 @@ import logging
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from shoko.errors import RecordsError
-from shoko.intake import IntakePaused
+from records.vault import sha256_of
+from shoko.errors import IntakePaused
 from shoko.watch import watcher_health
 
 from webui.auth import actor, requires
@@ -33,6 +34,19 @@ def view():
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
                            department=_department(), outcomes=None, watcher=_watcher())
+
+
+@bp.app_context_processor
+def intake_alarm() -> dict:
+    """``intake_alarm`` for every page: the watcher's health when intake is paused or
+    the watcher is gone, for administrators only; None otherwise."""
+    user = g.get("user")
+    if not user or user["role"] != "admin":
+        return {"intake_alarm": None}
+    health = watcher_health(services().config.data_path)
+    # A watcher stopped on purpose (serve --no-watch, a stopped watch) is no alarm.
+    alarm = health if health and (health.get("paused") or health.get("crashed")) else None
+    return {"intake_alarm": alarm}
 
 
 def _watcher() -> dict | None:
@@ -66,6 +80,7 @@ def upload():
         # The watcher takes these later under its own name: say here who brought them.
         for path in saved:
             log.info("upload queued by %s: %s", actor(), path)
+            services().records.record_upload(path.name, sha256_of(path), department, actor())
         flash(f"{len(saved)}件を受け付けました。順番に取り込みます。", "info")
         return redirect(url_for(".view"))
     staged = [(path, f"{department}/{path.name}" if department else path.name, department) for path in saved]

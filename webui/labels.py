@@ -48,6 +48,7 @@ SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード"
 AUDIT_ACTIONS = {
     "document_ingested": "取り込み",
     "document_split": "文書の分割",
+    "upload_queued": "アップロード（取り込み待ち）",
     "duplicate_found": "同じファイルの再取り込み",
     "file_quarantined": "隔離",
     "quarantine_resolved": "隔離の処理",

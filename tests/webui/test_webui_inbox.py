@@ -32,6 +32,11 @@ def test_upload_goes_to_the_departments_inbox_folder(login, services):
     saved = list((services.config.inbox_paths[0] / "看護部").iterdir())
     assert len(saved) == 1 and saved[0].read_bytes() == b"%PDF-1.4 test"
     assert saved[0].name.startswith("scan 01_") and saved[0].suffix == ".pdf"
+    # The watcher takes it later under its own name: the audit log says who brought it.
+    queued = [r for r in services.records.audit_rows() if r.action == "upload_queued"]
+    assert len(queued) == 1 and queued[0].actor == "kango"
+    assert queued[0].details["file_name"] == saved[0].name and queued[0].details["department"] == "看護部"
+    assert services.records.verify() == []
 
 
 def test_admin_upload_goes_to_the_inbox_itself(login, services):
