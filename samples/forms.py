@@ -24,18 +24,23 @@ MARK_SCALE = 0.8  # tick boxes print smaller than the words: OCR reads them as å
 FONT_DIR = "/usr/share/fonts/opentype/noto"
 # family -> (file stem, face index in the .ttc); "mono" has half-width Latin
 # letters, so that a PDF text layer with fixed widths lines up with the drawing.
+# A third element True prints every text of the family in the bold weight (a heavy
+# gothic or mincho, as FAX forms and some suppliers' forms are printed).
 FAMILIES = {
     "sans": ("NotoSansCJK", 0),
     "serif": ("NotoSerifCJK", 0),
     "mono": ("NotoSansCJK", 5),
+    "sans_heavy": ("NotoSansCJK", 0, True),
+    "serif_heavy": ("NotoSerifCJK", 0, True),
+    "mono_heavy": ("NotoSansCJK", 5, True),
 }
 
 
 @lru_cache(maxsize=64)
 def font(family: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """The Noto CJK face of ``family`` at ``size`` pixels."""
-    stem, index = FAMILIES[family]
-    weight = "Bold" if bold else "Regular"
+    stem, index, *heavy = FAMILIES[family]
+    weight = "Bold" if bold or any(heavy) else "Regular"
     return ImageFont.truetype(f"{FONT_DIR}/{stem}-{weight}.ttc", size, index=index)
 
 
