@@ -158,9 +158,17 @@ def _seal_text(token: str, rules: ExtractionRules) -> bool:
 _NOT_A_START = "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶーン"
 
 
+# A sentence, not a name: it starts with a particle before a kanji or digit (が年4回以上
+# 実施する; a name may start with は or や before kana: はなまる, やまと) or ends like a
+# clause (…する。, …います).
+_SENTENCE = re.compile(r"^[がはをにでとへ][\u3400-\u9fff\d]|[。、]$|(?:する|します|います|ません|ください)$")
+
+
 def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
     if not 3 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
         return False  # two characters are a fragment (of a seal, of a word), not a company
+    if _SENTENCE.search(name):
+        return False
     if re.search(r"[\u30a1-\u30fa]-|-[\u30a1-\u30fa]", name):
         return False  # katakana joined by hyphens: a long name misread (ア-ウ-タ-)
     if name[0] in _NOT_A_START:

@@ -145,3 +145,11 @@ def test_labels_set_in_heading_brackets(rules, text_pages) -> None:
     text = "在宅酸素療法指示書\n【患者ID】00123456\n【指示日】2025/10/26 【医師名】河野健太郎"
     got = values(text_pages(text), rules)
     assert got["doctor"] == "河野 健太郎" and got["document_date"] == "2025-10-26"
+
+
+def test_a_clause_after_a_supplier_label_is_no_supplier(rules, text_pages) -> None:
+    text = ("在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n"
+            "保守点検 供給会社が年4回以上実施する。\n契約期間 令和8年4月1日 から 令和9年3月31日 まで")
+    assert "vendor" not in values(text_pages(text), rules)
+    text = "在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n供給会社 はなまる医療"
+    assert values(text_pages(text), rules).get("vendor") == "はなまる医療"
