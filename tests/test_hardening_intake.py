@@ -180,6 +180,42 @@ def test_unwritable_vault_pauses_intake_and_it_resumes_when_fixed(watch_env, tmp
     assert _status(watch_env)["watcher"]["alive"] is False
 
 
+def test_a_full_disk_pauses_intake_and_it_resumes_when_space_is_freed(watch_env, tmp_path):
+    """The vault on a real 1 MB tmpfs, filled up: writing the original fails with ENOSPC."""
+    vault = watch_env["data_dir"] / "originals"
+    vault.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(vault)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"a tmpfs cannot be mounted here ({mounted.stderr.strip()}): needs root with CAP_SYS_ADMIN")
+    try:
+        filler = vault / "filler"
+        with open(filler, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass  # the disk is full
+        inbox = watch_env["inbox"]
+        process = watch_env["start"]()
+        _wait_for(lambda: inbox.is_dir() and _watcher_up(watch_env), 60, "the watcher", watch_env["log"])
+        shutil.copy(_text_pdf(tmp_path / "scan.pdf", "disk-full"), inbox / "scan.pdf")
+        _wait_for(lambda: _status(watch_env)["watcher"].get("paused") is True, 120, "intake to pause",
+                  watch_env["log"])
+        assert (inbox / "scan.pdf").exists() and _documents(watch_env) == []
+        assert _status(watch_env)["quarantined"] == 0
+
+        filler.unlink()  # space is freed: intake resumes by itself, nothing lost
+        _wait_for(lambda: len(_documents(watch_env)) == 1, 120, "the file stored after space was freed",
+                  watch_env["log"])
+        assert not (inbox / "scan.pdf").exists() and process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        subprocess.run(["umount", "-l", str(vault)], capture_output=True)
+
+
 # -- 3. links and special files ----------------------------------------------------
 
 
