@@ -17,6 +17,7 @@ class PageClass:
     title_type: str | None = None  # a type whose title stands on a title-like line
     title: str = ""
     other_title: str = ""  # a title-like line of a notice, letter or magazine
+    cover: bool = False  # a cover sheet (a FAX's 送信票): it goes with the paper after it
     doc_type: str = "other"
     score: float = 0.0
 
@@ -46,6 +47,8 @@ def classify_page(views: list[View], rules: ExtractionRules, number: int | None 
                 title_found[name] = (weight, line.text)
         if short and not result.other_title and any(m in line.key for m in rules.other_title_markers):
             result.other_title = line.text
+        if short and any(m in line.key for m in rules.cover_markers):
+            result.cover = True
     for name, rule in rules.types.items():
         keywords = sum(1 for k in rule.keywords if k in whole)
         title_weight = title_found.get(name, (0.0, ""))[0]
@@ -91,10 +94,10 @@ def split_parts(pages: list[PageClass], rules: ExtractionRules) -> list[list[Pag
             new = True  # the title was lost to OCR, but the page's labels say another kind
         elif current != "other" and pc.other_title and not pc.title_type and pc.doc_type == "other":
             new = True
-        if new:
+        if new and not all(p.cover and not p.title_type for p in parts[-1]):
             parts.append([pc])
         else:
-            parts[-1].append(pc)
+            parts[-1].append(pc)  # a cover sheet alone so far: the paper after it is its document
     return parts
 
 

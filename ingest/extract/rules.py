@@ -63,6 +63,7 @@ class ExtractionRules:
     types: dict[str, TypeRule]
     type_settings: dict[str, float]
     other_title_markers: tuple[str, ...]
+    cover_markers: tuple[str, ...]
     fields_by_type: dict[str, tuple[str, ...]]
     labels: list[LabelRule]
     settings: dict[str, float]
@@ -171,6 +172,7 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
         type_settings=dict(types_cfg.get("settings", {})),
         other_title_markers=tuple(label_key(m) for m in
                                   types_cfg.get("other", {}).get("title_markers", [])),
+        cover_markers=tuple(label_key(m) for m in types_cfg.get("other", {}).get("cover_markers", [])),
         fields_by_type={k: tuple(v) for k, v in fields_cfg.get("types", {}).items()},
         labels=labels,
         settings=settings,

@@ -153,3 +153,22 @@ def test_a_clause_after_a_supplier_label_is_no_supplier(rules, text_pages) -> No
     assert "vendor" not in values(text_pages(text), rules)
     text = "在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\n供給会社 はなまる医療"
     assert values(text_pages(text), rules).get("vendor") == "はなまる医療"
+
+
+def test_a_fax_cover_sheet_goes_with_the_paper_after_it(rules) -> None:
+    from ingest.extract import split_document
+
+    cover = "FAX送信票\n宛先 北辰ホームケア 御中\n送信日 2026/10/01\n送信枚数 本紙を含め2枚"
+    order = "在宅酸素療法指示書\n患者ID 00123456\n患者氏名 山田 太郎\n指示日 2026/10/01\n酸素流量 安静時 1.0L/分"
+    pages = [Page(1, cover, cover, "ocr"), Page(2, order, order, "ocr")]
+    assert [[p.number for p in g] for g in split_document(pages, rules)] == [[1, 2]]
+    result = extract(pages, rules)
+    assert result.doc_type == "hot_prescription" and result.fields["patient_id"].value == "00123456"
+    # A cover alone stays what it is.
+    assert extract(pages[:1], rules).doc_type == "other"
+
+
+def test_titles_never_seen_are_recognised_by_their_concept(rules, text_pages) -> None:
+    for title, kind in (("在宅酸素 中止連絡票", "hot_device_removal"), ("酸素療法 導入依頼書", "hot_prescription")):
+        text = f"{title}\n患者ID 00123456\n患者氏名 山田 太郎"
+        assert extract(text_pages(text), rules).doc_type == kind, title
