@@ -349,6 +349,7 @@ def _glued_compound(seg: Segment, rules: ExtractionRules, values: list) -> bool:
 # A heading that names a reading (氏名(カナ)): the value under it is how the name
 # sounds, and the name as written stands on the row below that.
 _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_ADDRESSED = re.compile(r"(?<=\S)御中$")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")
 _READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
@@ -474,6 +475,7 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
         since_named = 0 if found else since_named + 1
         previous = lead
         for name in found:
+            name = _ADDRESSED.sub("", name)  # オーシャンブリーズ御中: the company, not the address
             seen += 1
             sure = quality * (MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0)
             out.append(Candidate("vendor", name, sure, view.page, view.source, name,

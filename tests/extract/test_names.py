@@ -61,3 +61,11 @@ def test_a_vendor_cannot_start_where_no_japanese_word_starts(rules, tail):
 ])
 def test_a_branch_split_from_its_suffix_is_not_part_of_the_vendor(rules, printed, expected):
     assert clean_vendor(printed, rules) == expected
+
+
+def test_a_family_name_seal_beside_the_name_is_not_part_of_it(rules) -> None:
+    from ingest.extract.names import parse_person
+
+    assert parse_person("堀 浩平堀", rules)[0] == "堀 浩平"
+    assert parse_person("野口浩二 野口", rules)[0] == "野口 浩二"
+    assert parse_person("野口 野口子", rules)[0] == "野口 野口子"  # a given name is not a seal
