@@ -87,8 +87,8 @@ def parse_person(text: str, rules: ExtractionRules) -> tuple[str, float] | None:
         tokens = ["".join(tokens)]  # OCR spaced every character
     # A hanko of the family name stamped beside the printed name is read after it
     # (野口浩二 野口, 堀 浩平堀): the seal is not part of the name.
-    if len(tokens) >= 2 and len(tokens[-1]) <= 3 and tokens[0].startswith(tokens[-1]) \
-            and len(tokens[0]) > len(tokens[-1]):
+    if len(tokens) >= 2 and 2 <= len(tokens[-1]) <= 3 and tokens[0].startswith(tokens[-1]) \
+            and len(tokens[0]) > len(tokens[-1]) + 1:
         tokens = tokens[:-1]
     elif len(tokens) == 2 and len(tokens[1]) > len(tokens[0]) and tokens[1].endswith(tokens[0]):
         tokens = [tokens[0], tokens[1][: -len(tokens[0])]]
