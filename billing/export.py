@@ -14,6 +14,17 @@ ENCODINGS = MappingProxyType({"utf-8-sig": "utf-8-sig", "utf-8": "utf-8-sig", "c
 
 # 〓 (geta) is the customary stand-in for a character a Japanese code page lacks.
 _GETA = "〓"
+# A spreadsheet takes a cell that starts with one of these as a formula (or, for TAB
+# and CR, strips them and then reads what follows): =HYPERLINK(...) in a patient's
+# name would run in 医事課's Excel. OWASP's advice: start such a cell with a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str | None) -> str | None:
+    """``text`` made safe for a spreadsheet: prefixed with ``'`` when it starts like a formula."""
+    if text and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
 
 
 def export_csv(report: MonthReport, encoding: str = "utf-8-sig") -> bytes:
@@ -21,7 +32,9 @@ def export_csv(report: MonthReport, encoding: str = "utf-8-sig") -> bytes:
 
     ``encoding`` is ``utf-8-sig`` (UTF-8 with BOM, the default, so Excel reads it)
     or ``cp932`` (Shift_JIS as Windows writes it). In cp932, a character it cannot
-    hold (e.g. 𠮷) becomes 〓 instead of failing the export. Rows end in CRLF.
+    hold (e.g. 𠮷) becomes 〓 instead of failing the export. Rows end in CRLF. Every
+    text cell that starts like a formula gets a leading quote (``csv_cell``); points
+    stay numbers.
     """
     codec = ENCODINGS.get(encoding.lower())
     if codec is None:
@@ -33,7 +46,8 @@ def export_csv(report: MonthReport, encoding: str = "utf-8-sig") -> bytes:
         for item in patient.items:
             points = "" if item.points is None else item.points
             name = patient.patient_name or ""
-            writer.writerow((patient.patient_id, name, item.item, points, item.status, item.summary))
+            writer.writerow((csv_cell(patient.patient_id), csv_cell(name), csv_cell(item.item), points,
+                             csv_cell(item.status), csv_cell(item.summary)))
     text = buffer.getvalue()
     return _encode_cp932(text) if codec == "cp932" else text.encode(codec)
 

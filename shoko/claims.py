@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,33 +13,6 @@ from records import Records
 from shoko.settings import CONFIG_DIR
 
 CATALOGUE_FILE = CONFIG_DIR / "billing.toml"
-# A spreadsheet takes a cell that starts with one of these as a formula (or, for TAB
-# and CR, strips them and then reads what follows): =HYPERLINK(...) in a patient's
-# name would run in 医事課's Excel. OWASP's advice: start such a cell with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(text: str | None) -> str | None:
-    """``text`` made safe for a spreadsheet: prefixed with ``'`` when it starts like a formula."""
-    if text and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def csv_safe(report: MonthReport) -> MonthReport:
-    """A copy of ``report`` whose text cells cannot be read as formulas, for every CSV export.
-
-    Only text is changed: points stay numbers (the catalogue's points are never
-    negative, and a number is not a formula). Every text the CSV holds is covered,
-    the ones staff or OCR can fill (name, patient id, 摘要) and the ones from the
-    catalogue and rules alike, so a future column cannot slip through by origin.
-    """
-    return replace(report, patients=tuple(
-        replace(patient, patient_id=csv_cell(patient.patient_id), patient_name=csv_cell(patient.patient_name),
-                items=tuple(replace(item, item=csv_cell(item.item), status=csv_cell(item.status),
-                                    name=csv_cell(item.name), summary=csv_cell(item.summary))
-                            for item in patient.items))
-        for patient in report.patients))
 
 
 @lru_cache(maxsize=4)

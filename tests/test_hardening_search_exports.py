@@ -15,7 +15,7 @@ import pytest
 
 from ingest.normalise import normalise_text
 from search import IndexEntry, QueryLimits, WhooshIndex
-from shoko.claims import csv_cell
+from billing.export import csv_cell
 from shoko.errors import QueryTooLong, SearchError, ShokoError
 
 # One run of Japanese without spaces, as a pasted page reads: the case that cost minutes.

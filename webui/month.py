@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from billing import export_csv
 from billing.export import ENCODINGS
-from shoko.claims import catalogue_at, csv_safe, month_report
+from shoko.claims import catalogue_at, month_report
 from shoko.errors import ConfigError
 
 from webui.auth import actor, requires
@@ -93,7 +93,7 @@ def export():
     codec = CSV_ENCODINGS.get(choice) or (choice if choice in ENCODINGS else None)
     if codec is None:
         abort(400, description="encoding は utf-8 か sjis を指定してください。")
-    data = export_csv(csv_safe(_report(month)), encoding=codec)
+    data = export_csv(_report(month), encoding=codec)
     charset = "Shift_JIS" if ENCODINGS[codec] == "cp932" else "utf-8"
     response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = f"text/csv; charset={charset}"

@@ -164,7 +164,7 @@ def split_document(pages: list[Page], rules: ExtractionRules) -> list[list[Page]
     for part in split_parts(classes, rules):
         current: list[Page] = []
         ids: set[str] = set()
-        dates: set[str] = set()
+        paper_dates: set[str] = set()
         kind = part_verdict(part, rules)[0]
         for pc in part:
             page = by_number[pc.page]
@@ -178,14 +178,14 @@ def split_document(pages: list[Page], rules: ExtractionRules) -> list[list[Page]
             page_ids |= {pid for bc in page.barcodes if (pid := patient_id_from_barcode(bc))}
             another = current and (after_separator or kind != "other" and pc.title_type == kind and (
                 (page_ids and ids and not page_ids & ids)
-                or (page_dates and dates and not page_dates & dates)))
+                or (page_dates and paper_dates and not page_dates & paper_dates)))
             after_separator = False
             if another:
                 groups.append(current)
-                current, ids, dates = [], set(), set()
+                current, ids, paper_dates = [], set(), set()
             current.append(page)
             ids |= page_ids
-            dates |= page_dates
+            paper_dates |= page_dates
         if current:
             groups.append(current)
     # Separator sheets before any paper go with the paper after them.

@@ -84,8 +84,12 @@ def _person(body: str, rules: ExtractionRules) -> list[Reading]:
     parsed = names.parse_person(body, rules)
     if not parsed:
         return []
-    quality = parsed[1] * (MISREAD_KANA_QUALITY if implausible_small_kana(parsed[0]) else 1.0)
-    return [("", parsed[0], quality, parsed[0].replace(" ", ""))]
+    return [("", parsed[0], parsed[1] * _kana_quality(parsed[0]), parsed[0].replace(" ", ""))]
+
+
+def _kana_quality(name: str) -> float:
+    """How far a name's kana let it be trusted: a small kana no word has sends it to review."""
+    return MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0
 
 
 PARTIAL_DATE = "--"  # ISO 8601's month-day without a year: --08-24
@@ -180,7 +184,7 @@ def _company(body: str, rules: ExtractionRules) -> list[Reading]:
     name = names.clean_vendor(body, rules)
     if not name:
         return []
-    return [("", name, MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0, name)]
+    return [("", name, _kana_quality(name), name)]
 
 
 _PERIOD_JOIN = re.compile(r"\s*(?:から|~|〜|～|-|ー|―|至|より)?\s*(?:から|~|〜|～|-|ー|―|至)?\s*")
@@ -346,12 +350,11 @@ def _glued_compound(seg: Segment, rules: ExtractionRules, values: list) -> bool:
     return not any(family.startswith(name) for name in rules.surnames)
 
 
+_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")  # マツモトヒサコ before 松本久子
 # A heading that names a reading (氏名(カナ)): the value under it is how the name
 # sounds, and the name as written stands on the row below that.
-_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
-_ADDRESSED = re.compile(r"(?<=\S)御中$")
-_KANJI = re.compile(r"[\u3400-\u9fff]")
-_KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")
 _READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
 _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
 
@@ -475,10 +478,9 @@ def vendor_candidates(view: View, rules: ExtractionRules) -> list[Candidate]:
         since_named = 0 if found else since_named + 1
         previous = lead
         for name in found:
-            name = _ADDRESSED.sub("", name)  # オーシャンブリーズ御中: the company, not the address
+            name = names.without_addressee(name)  # オーシャンブリーズ御中: the company, not the address
             seen += 1
-            sure = quality * (MISREAD_KANA_QUALITY if implausible_small_kana(name) else 1.0)
-            out.append(Candidate("vendor", name, sure, view.page, view.source, name,
+            out.append(Candidate("vendor", name, quality * _kana_quality(name), view.page, view.source, name,
                                  view.name, (view.page, "vendor-unlabelled", seen),
                                  (view.page, line.number / n_lines), labelled=False))
     return out
@@ -597,9 +599,9 @@ def _choose_unlabelled(candidates: list[Candidate], disagree: float) -> Candidat
     # A reading that is another with characters run on (a seal's text read into the
     # name beside it: フクダライフテック之テラフ) supports the shorter one.
     for value in sorted(groups, key=len):
-        longer = [v for v in groups if v != value and v.startswith(value) and value in groups]
-        for other in longer:
-            groups[value].extend(groups.pop(other))
+        if value in groups:
+            for other in [v for v in groups if v != value and v.startswith(value)]:
+                groups[value].extend(groups.pop(other))
     ranked = sorted(groups.values(), key=lambda g: (len({c.view for c in g}),
                                                     max(c.quality for c in g)), reverse=True)
     best = max(ranked[0], key=lambda c: c.quality)

@@ -120,7 +120,7 @@ def apply_known(result: Extraction, known: KnownValues, quality: float) -> None:
             # another person or company; staff decide.
             del result.fields[name]
             result.review.append(value)
-            result.flags.append(f"{name}: {value.value} differs by one character from {near} on file")
+            result.flags.append(f"near_known: {name} {value.value} differs by one character from {near} on file")
     patient = result.fields.get("patient_name")
     if pid and patient:
         others = known.other_names(pid, str(patient.value))

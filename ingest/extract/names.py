@@ -128,11 +128,16 @@ def _strip_legal(text: str, rules: ExtractionRules) -> tuple[str, bool]:
 _GLUED_ADDRESSEE = re.compile(r"(?<=\S)御中(?=\s|$)")
 
 
+def without_addressee(name: str) -> str:
+    """A company name without the 御中 that addressed it, run into it or not."""
+    return _GLUED_ADDRESSEE.sub("", name)
+
+
 def clean_vendor(text: str, rules: ExtractionRules) -> str | None:
     """Company name from the text after a supplier label: legal form and branch dropped."""
     text = unicodedata.normalize("NFKC", text).replace("\u00b7", "\u30fb")  # エア·ウォーター
     text = re.split(r"\(以下|（以下|以下「", text)[0]
-    text = _GLUED_ADDRESSEE.sub("", text)
+    text = without_addressee(text)
     text, _ = _strip_legal(text, rules)
     tokens = [t.strip("()「」:：、,") for t in text.split() if t not in rules.address_suffixes]
     name_tokens: list[str] = []
