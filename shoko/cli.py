@@ -295,8 +295,7 @@ def cmd_status(services: Services, args) -> int:
     from shoko.watch import watcher_health
 
     watcher = watcher_health(services.config.data_path)
-    if watcher is not None:
-        data["watcher"] = watcher
+    data["watcher"] = _watcher_state(watcher)
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0
@@ -307,6 +306,19 @@ def cmd_status(services: Services, args) -> int:
     for q in quarantine:
         print(f"  隔離: {q['file']}  {q['reason']}")
     return 0
+
+
+def _watcher_state(health: dict | None) -> dict:
+    """The watcher's health in the contract's shape (state running, paused or stopped,
+    since, reason), with the ``alive`` and ``paused`` flags it is made from."""
+    if health is None:
+        return {"state": "stopped", "since": None, "reason": None, "alive": False, "paused": False}
+    state = "paused" if health.get("paused") else "running" if health.get("alive") else "stopped"
+    reason = health.get("reason")
+    if health.get("crashed"):
+        reason = "監視プロセスが停止の記録なく終了しました（再起動してください）"
+    return {"state": state, "since": health.get("since"), "reason": reason,
+            "alive": bool(health.get("alive")), "paused": bool(health.get("paused"))}
 
 
 def cmd_check(services: Services, args) -> int:

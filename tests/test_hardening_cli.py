@@ -18,3 +18,12 @@ def test_search_command_uses_the_configured_query_length(tmp_path):
     assert "長すぎます" in refused.stderr
     answered = subprocess.run([*base, "酸素", "--json"], capture_output=True, text=True, timeout=120)
     assert answered.returncode == 0 and '"total": 0' in answered.stdout
+
+
+def test_status_reports_the_watcher_in_the_contracts_shape_when_none_has_run(tmp_path):
+    import json
+
+    out = subprocess.run([SHOKO, "--data-dir", str(tmp_path / "data"), "status", "--json"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    watcher = json.loads(out.stdout)["watcher"]
+    assert watcher["state"] == "stopped" and watcher["since"] is None and watcher["reason"] is None

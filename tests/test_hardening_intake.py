@@ -127,6 +127,7 @@ def test_long_named_corrupt_file_is_quarantined_and_the_next_file_stored(watch_e
     assert process.poll() is None, "the watcher died"
     status = _status(watch_env)
     assert status["watcher"]["alive"] is True and status["watcher"]["paused"] is False
+    assert status["watcher"]["state"] == "running"  # the contract's shape
     assert not os.listdir(inbox), os.listdir(inbox)
     quarantine = watch_env["data_dir"] / "quarantine"
     names = sorted(p.name for p in quarantine.iterdir())
@@ -161,7 +162,7 @@ def test_unwritable_vault_pauses_intake_and_it_resumes_when_fixed(watch_env, tmp
               watch_env["log"])
     status = _status(watch_env)
     assert status["watcher"]["alive"] is True and status["watcher"]["reason"]
-    assert status["watcher"]["since"]
+    assert status["watcher"]["since"] and status["watcher"]["state"] == "paused"
     assert (inbox / "scan.pdf").exists(), "the file must stay in the inbox"
     assert status["quarantined"] == 0 and _documents(watch_env) == []
     _wait_for(lambda: _status(watch_env)["in_progress"] == 0, 30, "no file left in progress", watch_env["log"])
@@ -178,6 +179,7 @@ def test_unwritable_vault_pauses_intake_and_it_resumes_when_fixed(watch_env, tmp
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     assert _status(watch_env)["watcher"]["alive"] is False
+    assert _status(watch_env)["watcher"]["state"] == "stopped"
 
 
 def test_a_full_disk_pauses_intake_and_it_resumes_when_space_is_freed(watch_env, tmp_path):
