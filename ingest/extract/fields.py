@@ -12,7 +12,7 @@ from typing import Callable
 from ingest.document import FieldValue
 from ingest.extract import dates, names, numbers
 from ingest.extract.labels import Segment, find_labels, leading_text, segments
-from ingest.extract.rules import ExtractionRules
+from ingest.extract.rules import ExtractionRules, label_key
 from ingest.extract.text import ConfidenceIndex, Line, View, implausible_small_kana
 
 # Separators and table rules (read as | or ｜) between a label and its value.
@@ -29,9 +29,18 @@ _PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
 _SERIES = re.compile(r"^\d{2,3}(?:\.\d{1,2})?(?:\s+\d{2,3}(?:\.\d{1,2})?){1,11}\s*(?:%|torr|mmhg)?\s*$",
                      re.IGNORECASE)
 SERIES_QUALITY = 0.9
+EVENT_AFTER_DATE_QUALITY = 0.9  # a date with its event written after it (2025/11/25 採血)
+_WRAP_CHARS = 10  # characters of the line before that may begin a wrapped date
+_PARTICLE = re.compile(r"^(?:付けで|付で|付|にて|に|を|で)")  # 5月8日に撤去: the date's particle
+_PLANNED = re.compile(r"^(?:の)?(?:予定|予約|希望|依頼)")
+SAME_ROW_QUALITY = 0.95  # a measurement's date taken from the visit date in its row
+UNSURE_COLUMN_QUALITY = 0.5  # two flows in one row and no heading says which is current: review
 MISREAD_KANA_QUALITY = 0.5  # a name with a small kana no word has (フクダラィフテック): review
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:(?:L|l|ℓ)\s*/?|[e&]\s*/)\s*(?:分|min)")
 _ROW_UNIT = re.compile(r"^\s*[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?|[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?\s*$")
+_LITRES = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|ℓ|リットル)(?![A-Za-z0-9/])")
+_UNIT_HEADING = re.compile(r"[(\[]\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]")
+_SLASHED = re.compile(r"(?<![\d./])\d{1,2}(?:\.\d{1,2})?(?:/\d{1,2}(?:\.\d{1,2})?)+(?![\d./])")
 _NUMBERS_ONLY = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:\s+\d{1,2}(?:\.\d{1,2})?)*")
 _NUMERIC = ("yen", "percent", "pressure", "flow")
 
@@ -175,9 +184,21 @@ def _pressure(body: str, rules: ExtractionRules) -> list[Reading]:
 
 def _flow(body: str, rules: ExtractionRules) -> list[Reading]:
     parsed = numbers.parse_flow(_after_paren(body))
+    if parsed and not parsed[1] and (litres := _LITRES.match(numbers.clean(_after_paren(body)))):
+        parsed = (parsed[0], True) if float(litres.group(1)) == parsed[0] else None  # 安静時3L: litres a minute
     if not parsed or not 0.1 <= parsed[0] <= 15 or not parsed[1]:
         return []  # without L/min a number after 安静時 may be anything
+    row = flow_columns(body)
+    if len(set(row)) > 1:
+        # 1.5 L/min 2.0 L/min: old and new, or two devices; which one is not printed here.
+        return [("", row[-1], UNSURE_COLUMN_QUALITY, body.strip())]
     return [("", parsed[0], 1.0, body.split("L")[0].strip())]
+
+
+def flow_columns(body: str) -> list[float]:
+    """Every flow with its unit in a cell or row, left to right, within 0.1–15 L/min."""
+    values = [float(v) for v in _FLOW_ROW.findall(numbers.clean(body))]
+    return [v for v in values if 0.1 <= v <= 15]
 
 
 def _company(body: str, rules: ExtractionRules) -> list[Reading]:
@@ -252,23 +273,30 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         if field in ("guidance_date", "measurement_date") and not is_partial_date(value):
             context = dt.date.fromisoformat(str(value))
 
+    current_last: bool | None = None  # a 変更前 | 変更後 heading above: is the new column the last?
     for i, (line, hits) in enumerate(parsed_lines):
+        current_last = _column_order(line, rules, current_last)
         segs = segments(line, hits)
         flow_hits = [s for s in segs if kinds.get(s.hit.rule.field or "") == "flow"]
         if len(flow_hits) >= 2 and all(_empty(s.text) for s in flow_hits) and i + 1 < len(parsed_lines):
-            _flow_table(flow_hits, parsed_lines[i + 1][0], add, below_q)
+            # The unit may head the column over these headings: 酸素流量(L/分) / 安静/労作/睡眠.
+            unit_above = i > 0 and bool(_UNIT_HEADING.search(parsed_lines[i - 1][0].text))
+            rows = _rows_below(parsed_lines, i + 1)
+            if rows:
+                _flow_table(flow_hits, _latest_row(rows), add, below_q, unit_above)
             continue
-        if len(segs) >= 2 and i + 1 < len(parsed_lines) and not parsed_lines[i + 1][1] \
+        first = i + 1
+        if first < len(parsed_lines) and _sub_heading(parsed_lines[first], kinds):
+            first += 1  # a second row of headings (安静/労作/睡眠 under 酸素流量): values start below it
+        if len(segs) >= 2 and first < len(parsed_lines) and not parsed_lines[first][1] \
                 and not any(parse_value(kinds.get(s.hit.rule.field or "", ""), s.text, rules) for s in segs):
             # A header row of labels (with units or other headings between them) and
             # the values in the row below, cell by cell: 採血日 SpO2(%) PaO2(Torr) 脈拍.
-            below = []
-            for ln, ln_hits in parsed_lines[i + 1:i + 1 + _TABLE_ROWS]:
-                if ln_hits:
-                    break
-                below.append(ln)
-            pairs = _header_cells(line, segs, below[0]) or _header_columns(line, segs, below)
+            below = _rows_below(parsed_lines, first)
+            latest = _latest_row(below)
+            pairs = _header_cells(line, segs, latest) or _header_columns(line, segs, below, latest)
             if pairs:
+                row_values: dict[str, tuple[object, float, str]] = {}
                 for seg, cell in pairs:
                     if _READING.search(seg.text):
                         # A name under 氏名(カナ) read into one row with its reading
@@ -282,7 +310,13 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
                         label_q = 1.0 if seg.hit.exact else fuzzy_q
                         for suffix, value, value_q, raw in parse_value(kinds[field], cell, rules):
                             add(_field_name(field, suffix), value, label_q * value_q * below_q,
-                                raw, parsed_lines[i + 1][0])
+                                raw, latest)
+                            row_values[_field_name(field, suffix)] = (value, label_q * value_q * below_q, raw)
+                visit = row_values.get("guidance_date")
+                if visit and "measurement_date" not in row_values and {"spo2", "pao2"} & set(row_values) \
+                        and not is_partial_date(visit[0]):
+                    # SpO2 in a row of its visit (訪問日 | SpO2 | …) was measured that day.
+                    add("measurement_date", visit[0], visit[1] * SAME_ROW_QUALITY, visit[2], latest)
                 continue
         for seg in segs:
             field = seg.hit.rule.field
@@ -298,6 +332,8 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             values = parse_value(kinds[field], seg.text, rules)
             if kinds[field] == "person" and _glued_compound(seg, rules, values):
                 values = []  # 医師確認 宮本: the label begins a longer word, not a name
+            if kinds[field] == "flow" and current_last is not None and len(set(row := flow_columns(seg.text))) > 1:
+                values = [("", row[-1] if current_last else row[0], 1.0, seg.text.strip())]
             where = line
             position_q = 1.0
             if not values and seg.last and _empty(seg.text) and i + 1 < len(parsed_lines):
@@ -307,6 +343,10 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             for suffix, value, value_q, raw in values:
                 add(_field_name(field, suffix), value, label_q * value_q * position_q, raw, where,
                     seg.hit.rule.key if where is line else "")
+        tail = parsed_lines[i - 1][0].text[-_WRAP_CHARS:] if i else ""
+        for event_field, value, raw in _dates_before_events(tail, line.text, rules):
+            if event_field in kinds:
+                add(event_field, value, EVENT_AFTER_DATE_QUALITY, raw, line)
         if not hits and i < header_lines:
             standalone = _standalone_date(line)
             if standalone:
@@ -319,6 +359,35 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
                                      (view.page, line.number / n_lines), labelled=False,
                                      kind="date"))
     return ViewReading(out, labelled_dates, labels_seen)
+
+
+def _dates_before_events(tail: str, line: str, rules: ExtractionRules) -> list[tuple[str, str, str]]:
+    """(field, ISO date, printed date) for each full date on ``line`` followed by an event
+    word of a field (動脈血ガス（2025/11/25 採血）), unless the event is only planned
+    (採血予定). ``tail``, the end of the line before, holds the start of a date that
+    running text wrapped (令 / 和8年5月8日に撤去)."""
+    out = []
+    text = tail + line
+    for found in dates.find_dates(text):
+        if found.misread or found.end <= len(tail):
+            continue
+        after = _PARTICLE.sub("", label_key(text[found.end:found.end + 12]), count=1)
+        for field, events in rules.events_after_date.items():
+            event = next((e for e in events if after.startswith(e)), None)
+            if event and not _PLANNED.match(after[len(event):]):
+                out.append((field, found.value.isoformat(), found.raw))
+    return out
+
+
+def _column_order(line: Line, rules: ExtractionRules, known: bool | None) -> bool | None:
+    """Whether a before/after heading on ``line`` puts the current column last (True)
+    or first (False); ``known`` (from a heading above) when the line has none."""
+    key = line.key
+    before = min((i for w in rules.previous_columns if (i := key.find(w)) >= 0), default=-1)
+    after = min((i for w in rules.current_columns if (i := key.find(w)) >= 0), default=-1)
+    if before < 0 or after < 0:
+        return known
+    return after > before
 
 
 def _header_cells(header: Line, segs: list[Segment], values: Line) -> list[tuple[Segment, str]]:
@@ -357,6 +426,7 @@ _KANA_READING = re.compile(r"^[\u30a0-\u30ff\s]{2,}(?=[\u3400-\u9fff])")  # マ�
 # sounds, and the name as written stands on the row below that.
 _READING = re.compile(r"[カ力]ナ|かな|フリガナ|ふりがな|ヨミ")  # 力 (kanji) is カ misread
 _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next label
+_VISIT_ROWS = 40  # … and rows of a visit log, each opening with its date
 
 
 # A row of visits may begin with its own heading (前回, 今回, 初回, 1回目): a word
@@ -364,7 +434,46 @@ _TABLE_ROWS = 6  # rows under a header row read as its values, up to the next la
 _ROW_HEADING = re.compile(r"^[^\d\s]{1,4}\s+(?=\d)")
 
 
-def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> list[tuple[Segment, str]]:
+def _rows_below(parsed_lines: list, first: int) -> list[Line]:
+    """The rows from ``first`` on that hold no label: a table's values, up to the next label.
+    In a log of visits (each row opens with its date) a row goes on the table though
+    its free text holds a label word (入浴時の流量確認)."""
+    rows: list[Line] = []
+    for ln, ln_hits in parsed_lines[first:first + _VISIT_ROWS]:
+        if ln_hits and not (rows and _opens_with_date(rows[0]) and _opens_with_date(ln)):
+            break
+        if len(rows) >= _TABLE_ROWS and not _opens_with_date(ln):
+            break
+        rows.append(ln)
+    return rows
+
+
+def _opens_with_date(line: Line) -> bool:
+    found = dates.find_dates(line.text)
+    return bool(found) and found[0].start <= 3
+
+
+def _latest_row(rows: list[Line]) -> Line:
+    """The row a table's fields come from: the first; when the table opens with a dated
+    row, one row per visit (前回, 今回 or a visit log), the row with the latest date."""
+    dated = []
+    for k, row in enumerate(rows):
+        found = dates.find_dates(row.text)
+        if not found:
+            break
+        dated.append((max(d.value for d in found), k))
+    return rows[max(dated)[1]] if dated else rows[0]
+
+
+def _sub_heading(parsed: tuple[Line, list], kinds: dict[str, str]) -> bool:
+    """A row that only names flows with no value (安静/労作/睡眠): headings of a header's column."""
+    line, hits = parsed
+    segs = segments(line, hits)
+    return len(segs) >= 2 and all(kinds.get(s.hit.rule.field or "") == "flow" and _empty(s.text) for s in segs)
+
+
+def _header_columns(header: Line, segs: list[Segment], below: list[Line],
+                    latest: Line) -> list[tuple[Segment, str]]:
     """Each label of a header row with the text under it, by position on the page.
 
     The header is cut into columns at its gaps and where each label starts (OCR
@@ -373,11 +482,8 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line]) -> lis
     character positions; [] without them.
     """
     rows = [ln for ln in below if ln.xs is not None]
-    if header.xs is None or not rows:
+    if header.xs is None or not rows or latest.xs is None:
         return []
-    # Rows of visits under one header (前回, 今回): the one with the latest date.
-    dated = [(max(d.value for d in found), k) for k, row in enumerate(rows) if (found := dates.find_dates(row.text))]
-    latest = rows[max(dated)[1]] if dated else rows[0]
     cuts = sorted({0, *header.gaps, *(s.hit.start for s in segs)} - {len(header.compact)})
     spans = [(a, b) for a, b in zip(cuts, cuts[1:] + [len(header.compact)]) if b > a]
     extents = [(header.xs[a][0], header.xs[b - 1][1]) for a, b in spans]
@@ -415,8 +521,9 @@ def _runs(line: Line) -> list[tuple[int, int]]:
 
 
 def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., None],
-                quality: float) -> None:
-    """Header row 安静時 労作時 睡眠時 with the flows in the row below, in order."""
+                quality: float, unit_above: bool = False) -> None:
+    """Header row 安静時 労作時 睡眠時 with the flows in the row below, in order; or,
+    under a column headed with the unit, one cell of them joined by slashes (2.5/5.0/3.0)."""
     text = numbers.clean(values_line.text)
     flows = _FLOW_ROW.findall(numbers.close_digit_gaps(text))
     if len(flows) != len(flow_hits):
@@ -424,6 +531,10 @@ def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., 
         # spaces part the values here: digits are not closed up across them.
         bare = _ROW_UNIT.sub("", text).strip()
         flows = bare.split() if bare != text.strip() and _NUMBERS_ONLY.fullmatch(bare) else []
+    if len(flows) != len(flow_hits) and unit_above:
+        joined = [m.group().split("/") for m in _SLASHED.finditer(text)]
+        joined = [group for group in joined if len(group) == len(flow_hits)]
+        flows = joined[0] if len(joined) == 1 else []
     if len(flows) != len(flow_hits):
         return
     for seg, raw in zip(flow_hits, flows):

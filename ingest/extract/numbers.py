@@ -8,7 +8,7 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$")
 _YEN = re.compile(
-    r"(?P<pre>[¥￥#\\*])?\s*(?P<num>\d{1,3}(?:\s?[,.]\s?\d{3})+|\d+)\s*(?P<post>円)?")
+    r"(?P<pre>[¥￥#\\*]|金)?\s*(?P<num>\d{1,3}(?:\s?[,.]\s?\d{3})+|\d+)\s*(?P<post>円)?")
 # ℓ is often read as e or & by OCR: taken as ℓ only where "/分" or "/min" follows.
 _FLOW_UNIT = r"(?:(?:L|l|ℓ|リットル)\s*(?:/|／)?\s*(?:分|min|m)|[e&]\s*(?:/|／)\s*(?:分|min))"
 _FLOW = re.compile(rf"(?<![\d.])(?P<num>\d{{1,2}}(?:\s?[.,]\s?\d{{1,2}})?)\s*(?P<unit>{_FLOW_UNIT})?")
@@ -39,7 +39,8 @@ def parse_yen(text: str) -> tuple[int, bool] | None:
     """Amount of yen at the start of ``text`` (¥38,500 / 24,500円 / 24.500円).
 
     Returns (amount, marked) where marked says a ¥ sign, 円 or thousands separator
-    made it certain the number is money (OCR reads ¥ as #, \\ or *). Yen have no
+    made it certain the number is money (OCR reads ¥ as #, \\ or *; 金 opens a formal
+    amount: 金30,800円). Yen have no
     decimals, so a point followed by three digits is a misread comma.
     """
     match = _YEN.match(clean(text).strip())

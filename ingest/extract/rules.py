@@ -31,13 +31,15 @@ class TypeRule:
 
 
 def _concept_pattern(subjects: list[str], forms: list[str], gap: int) -> re.Pattern[str] | None:
-    """A subject, at most ``gap`` characters, then a form; compared as label keys."""
+    """A subject, at most ``gap`` characters, then a form; or a form with its subject
+    in brackets after it (作業完了報告書（引上げ）); compared as label keys."""
     subjects = sorted({label_key(s) for s in subjects if s.strip()}, key=len, reverse=True)
     forms = sorted({label_key(f) for f in forms if f.strip()}, key=len, reverse=True)
     if not subjects or not forms:
         return None
-    return re.compile("(?:" + "|".join(map(re.escape, subjects)) + f").{{0,{gap}}}?(?:"
-                      + "|".join(map(re.escape, forms)) + ")")
+    subject = "(?:" + "|".join(map(re.escape, subjects)) + ")"
+    form = "(?:" + "|".join(map(re.escape, forms)) + ")"
+    return re.compile(f"{subject}.{{0,{gap}}}?{form}|{form}[(\\[【〔<]{subject}")
 
 
 def _near_miss_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -86,6 +88,11 @@ class ExtractionRules:
     max_days_apart: int = 92
     separator_words: tuple[str, ...] = ()
     separator_max_chars: int = 30
+    # Column headings of a before/after table (変更前 | 変更後): label keys
+    previous_columns: tuple[str, ...] = ()
+    current_columns: tuple[str, ...] = ()
+    # field -> event words that make the date just before them that field's (2025/11/25 採血)
+    events_after_date: dict[str, tuple[str, ...]] = field(default_factory=dict)
     label_index: dict[str, list[LabelRule]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -195,5 +202,9 @@ def load_rules(config_dir: pathlib.Path) -> ExtractionRules:
         date_groups=tuple(tuple(g) for g in fields_cfg.get("consistency", {}).get("groups", [])),
         max_days_apart=int(fields_cfg.get("consistency", {}).get("max_days_apart", 92)),
         separator_words=norm_all(fields_cfg.get("separator", {}).get("words", [])),
+        events_after_date={name: tuple(label_key(w) for w in spec["events_after_date"])
+                           for name, spec in fields_cfg.get("fields", {}).items() if spec.get("events_after_date")},
+        previous_columns=tuple(label_key(w) for w in fields_cfg.get("columns", {}).get("previous", [])),
+        current_columns=tuple(label_key(w) for w in fields_cfg.get("columns", {}).get("current", [])),
         separator_max_chars=int(fields_cfg.get("separator", {}).get("max_chars", 30)),
     )

@@ -172,3 +172,29 @@ def test_titles_never_seen_are_recognised_by_their_concept(rules, text_pages) ->
     for title, kind in (("在宅酸素 中止連絡票", "hot_device_removal"), ("酸素療法 導入依頼書", "hot_prescription")):
         text = f"{title}\n患者ID 00123456\n患者氏名 山田 太郎"
         assert extract(text_pages(text), rules).doc_type == kind, title
+
+
+def test_a_title_whose_subject_follows_in_brackets(rules, text_pages) -> None:
+    for title in ("作業完了報告書（引上げ）", "完了報告書【撤去】"):
+        text = f"{title}\n患者番号 04534019\n品名 酸素濃縮装置 回収済"
+        assert extract(text_pages(text), rules).doc_type == "hot_device_removal", title
+    # Brackets that say something else are no subject.
+    text = "作業完了報告書（点検）\n患者番号 04534019"
+    assert extract(text_pages(text), rules).doc_type == "other"
+
+
+def test_two_flows_in_a_row_take_the_column_its_heading_calls_current(rules, text_pages) -> None:
+    head = "在宅酸素療法指示書\n患者ID 00123456\n"
+    rows = "安静時 1.5 L/min 2.0 L/min\n労作時 2.5 L/min 3.0 L/min\n睡眠時 1.5 L/min 2.0 L/min"
+    for heading, expected in (("区分 変更前 変更後", (2.0, 3.0, 2.0)), ("区分 今回 前回", (1.5, 2.5, 1.5))):
+        got = values(text_pages(head + heading + "\n" + rows), rules)
+        assert (got["flow_rest"], got["flow_exertion"], got["flow_sleep"]) == expected, heading
+    # No heading says which column is current: nothing is filled; the last goes to review.
+    found = extract(text_pages(head + "流量\n" + rows), rules)
+    assert not {"flow_rest", "flow_exertion", "flow_sleep"} & set(found.fields)
+    assert {(v.name, v.value) for v in found.review} >= {("flow_rest", 2.0), ("flow_exertion", 3.0)}
+
+
+def test_the_date_a_paper_was_requested_on_is_its_date(rules, text_pages) -> None:
+    text = "在宅酸素療法指示書\n依頼日 2026/03/22\n患者番号 00123456"
+    assert values(text_pages(text), rules)["document_date"] == "2026-03-22"
