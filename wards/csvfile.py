@@ -144,7 +144,7 @@ def _row(cells: dict[str, str], kinds: dict[str, str]) -> tuple[Discharge | None
         return None, reasons
     # A transfer names the receiving ward; spaces inside a name are kept as written.
     destination = " ".join(cells["destination"].split())
-    return Discharge(patient_id, values["ward"], exit_date, kind, destination, **flags), []
+    return Discharge(patient_id, " ".join(values["ward"].split()), exit_date, kind, destination, **flags), []
 
 
 def parse_day(text: str) -> date | None:
