@@ -571,6 +571,11 @@ class Records:
         with self.read() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def discharge_wards(self) -> list[str]:
+        """Every ward named in a discharge record, by name."""
+        with self.read() as conn:
+            return list(conn.execute(select(t.discharges.c.ward).distinct().order_by(t.discharges.c.ward)).scalars())
+
     def discharge(self, discharge_id: int) -> dict | None:
         """One discharge row, or None."""
         with self.read() as conn:

@@ -226,7 +226,7 @@ class Chart:
 
 
 def chart(history: list[HomeReturnResult], projection: HomeReturnResult,
-          width: int = 760, height: int = 260) -> Chart:
+          width: int = 1240, height: int = 260) -> Chart:
     """The chart's geometry: the months' rates as a line, the projection as a last open
     point, the threshold as a stepped line (it changes with a revision)."""
     left, right, top, bottom = 48, 16, 16, 40
