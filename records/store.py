@@ -537,7 +537,7 @@ class Records:
                     raise RecordsError(f"no discharge #{discharge_id}")
                 if same_key is not None and same_key["id"] != discharge_id:
                     raise RecordsError(f"discharge #{same_key['id']} has the same patient, ward and day")
-            values = dict(**row.values(), source="staff", updated_at=at, updated_by=actor)
+            values = {**row.values(), "source": "staff", "updated_at": at, "updated_by": actor}
             if old is None:
                 number = conn.execute(insert(t.discharges).values(**values)).inserted_primary_key[0]
             else:

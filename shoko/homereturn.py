@@ -16,7 +16,16 @@ from billing.months import Month
 from records import NewDischarge, Records
 from shoko.errors import ShokoError
 from shoko.settings import CONFIG_DIR
-from wards import Discharge, HomeReturnResult, HomeReturnRules, RowProblem, evaluate, load_rules, read_discharges, window
+from wards import (
+    Discharge,
+    HomeReturnResult,
+    HomeReturnRules,
+    RowProblem,
+    evaluate,
+    load_rules,
+    read_discharges,
+    window,
+)
 
 RULES_FILE = CONFIG_DIR / "homereturn.toml"
 

@@ -57,8 +57,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("destination, kind, flags, before, after, words", CASES)
-def test_each_destination_and_exclusion_on_both_sides_of_2024_06_01(destination, kind, flags, before, after, words):
-    for day, expected in ((BEFORE_R6, before), (FROM_R6, after)):
+def test_each_destination_and_exclusion_on_both_sides_of_2024_06_01_and_2022_04_01(destination, kind, flags, before,
+                                                                                   after, words):
+    # 2022-04-01 changed the thresholds only: a discharge counts the same on both sides of it.
+    for day, expected in ((date(2022, 3, 31), before), (date(2022, 4, 1), before), (BEFORE_R6, before),
+                          (FROM_R6, after)):
         result = classify(discharge(destination, day, kind, **flags), RULES)
         assert result.cls == expected, (day, destination, result)
         assert not result.unknown
@@ -130,6 +133,7 @@ def test_tier_3_and_4_wards_need_70_percent_from_2022_04():
     ("2026-10", "2026-04", "2026-09"), ("2026-01", "2025-07", "2025-12"), ("2026-06", "2025-12", "2026-05"),
 ])
 def test_the_window_is_the_six_months_before(month, first, last):
+    """M-6 … M-1, across a year's end too."""
     assert tuple(str(m) for m in window(Month.parse(month))) == (first, last)
 
 
@@ -203,7 +207,7 @@ def test_csv_bad_rows_are_named_by_line_with_the_reason():
 
 
 def test_csv_missing_columns_are_named():
-    parsed = read_discharges("患者ID,病棟,退院日\n1,4東,2026-05-01\n".encode("utf-8"), RULES.csv)
+    parsed = read_discharges("患者ID,病棟,退院日\n1,4東,2026-05-01\n".encode(), RULES.csv)
     assert len(parsed.problems) == 1 and parsed.problems[0].line == 1
     assert "「区分」" in parsed.problems[0].reason and "「在宅復帰機能強化加算」" in parsed.problems[0].reason
 

@@ -10,7 +10,14 @@ OCR. The rule is data (``config/homereturn.toml``). Entry points::
 """
 
 from wards.csvfile import ParsedFile, RowProblem, parse_day, read_discharges
-from wards.destinations import HOME, NOT_HOME, Destination, Vocabulary, match_destination, normalise
+from wards.destinations import (
+    HOME,
+    NOT_HOME,
+    Destination,
+    Vocabulary,
+    match_destination,
+    normalise,
+)
 from wards.rules import (
     DISCHARGE,
     EXCLUDED,

@@ -93,11 +93,11 @@ class HomeReturnRules:
     default_tier: int = 1
 
     def revision_on(self, day: date) -> Revision:
-        """The revision in force on ``day``."""
+        """The revision in force on ``day``; the oldest one for any day before it (the
+        ward type began with it, so an earlier month has nothing to count but still
+        shows on a twelve-month chart)."""
         in_force = [r for r in self.revisions if r.start <= day]
-        if not in_force:
-            raise ConfigError(f"{day} に適用される在宅復帰率の基準が設定にありません（{self.revisions[0].start} 以降）")
-        return in_force[-1]
+        return in_force[-1] if in_force else self.revisions[0]
 
     def tier_of(self, ward: str) -> int:
         """The ward's tier (入院料/管理料 1 to 4); ``default_tier`` for a ward not listed."""

@@ -17,7 +17,6 @@ from records import NewDischarge
 from shoko.errors import RecordsError
 from shoko.homereturn import import_discharge_bytes, monthly_rates, rules_at
 from wards import DISCHARGE, TRANSFER, HomeReturnResult, parse_day
-
 from webui.auth import actor, requires
 from webui.month import YEARS
 from webui.security import services

@@ -2,8 +2,8 @@
 
 Sign in, search a Japanese word, open the hit, correct a field, link it to a
 billing item, see the link; the month view shows the mark and the CSV downloads.
-Screenshots of the search page, the document page and the month view are written
-to docs/screenshots/ at 1366×768.
+Screenshots of the search page, the document page, the month view and the 在宅復帰率
+monitor are written to docs/screenshots/ at 1366×768.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ import io
 from datetime import date
 
 import pytest
+from webui_support import XSS, post
 
 from billing.months import Month
 from records import NewDischarge
-from webui_support import XSS, post
 
 HEADER = "患者ID,病棟,退院日,区分,退院先,死亡,再入院通算,短期滞在手術,在宅復帰機能強化加算"
 
@@ -88,7 +88,7 @@ def test_add_then_correct_a_record_is_audited(login, services):
     assert (row["patient_id"], row["destination"], row["holds_addition"], row["source"]) == ("00400001", "老健", False,
                                                                                              "staff")
     page = client.get(f"/homereturn?month=2026-10&edit={row['id']}").get_data(as_text=True)
-    assert 'name="id" value="%d"' % row["id"] in page and "退院記録を修正する" in page
+    assert f'name="id" value="{row["id"]}"' in page and "退院記録を修正する" in page
     post(client, "/homereturn/discharges", {**form, "patient_id": "00400001", "id": str(row["id"]),
                                             "holds_addition": "1"})
     [row] = services.records.discharges()
@@ -147,3 +147,8 @@ def test_every_string_is_escaped(login, services):
 @pytest.mark.parametrize("query", ["month=2026-13", "month=0000-01", "edit=abc"])
 def test_bad_arguments_are_400(login, query):
     assert login("iji").get(f"/homereturn?{query}").status_code == 400
+
+
+def test_months_before_the_first_revision_still_show(login):
+    page = login("iji").get("/homereturn?month=2014-06").get_data(as_text=True)
+    assert "在宅復帰率モニター 2014-06" in page and "70.0% 以上" in page
