@@ -206,6 +206,12 @@ def test_csv_bad_rows_are_named_by_line_with_the_reason():
     assert "2行目と同じ患者・病棟・退院日" in problems[9]
 
 
+def test_csv_empty_cells_after_the_last_column_are_no_problem():
+    data = f"{HEADER},\n00000001,4東,2026-05-01,退院,自宅,0,0,0,0,,\n00000002,4東,2026-05-01,退院,自宅,0,0,0,0,x\n"
+    parsed = read_discharges(data.encode(), RULES.csv)
+    assert [p.line for p in parsed.problems] == [3] and len(parsed.discharges) == 1
+
+
 def test_csv_missing_columns_are_named():
     parsed = read_discharges("患者ID,病棟,退院日\n1,4東,2026-05-01\n".encode(), RULES.csv)
     assert len(parsed.problems) == 1 and parsed.problems[0].line == 1

@@ -78,6 +78,8 @@ def read_discharges(data: bytes, layout: CsvLayout) -> ParsedFile:
         return ParsedFile((), (RowProblem(1, "見出しの行がありません（空のファイルです）"),), encoding, 0)
     except csv.Error as e:
         return ParsedFile((), (RowProblem(1, f"CSV として読めません（{e}）"),), encoding, 0)
+    while header and not header[-1].strip():
+        header.pop()
     names = [unicodedata.normalize("NFKC", h).strip() for h in header]
     wanted = {name: unicodedata.normalize("NFKC", layout.columns[name]).strip() for name in COLUMNS}
     missing = [f"「{header_name}」" for header_name in wanted.values() if header_name not in names]
@@ -101,6 +103,9 @@ def read_discharges(data: bytes, layout: CsvLayout) -> ParsedFile:
         if not any(c.strip() for c in cells):
             continue  # blank lines (often at the end of an export) hold nothing
         rows += 1
+        # Spreadsheets often add empty cells after the last column: only those may be extra.
+        if len(cells) > len(header) and not any(c.strip() for c in cells[len(header):]):
+            cells = cells[:len(header)]
         if len(cells) != len(header):
             problems.append(RowProblem(line, f"列の数が見出しと合いません（見出し {len(header)} 列、この行 {len(cells)} 列）"))
             continue
