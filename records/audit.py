@@ -128,6 +128,39 @@ class ClaimMarked(AuditEvent):
 
 
 @dataclass(frozen=True)
+class DischargesImported(AuditEvent):
+    """A CSV of discharges was imported, all its rows in one go: how many were new,
+    changed, already there, or kept as staff had corrected them."""
+
+    action: ClassVar[str] = "discharges_imported"
+    file_name: str = ""
+    sha256: str = ""
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+
+
+@dataclass(frozen=True)
+class DischargeSaved(AuditEvent):
+    """A person added or corrected one discharge record (``old`` is None when it was new)."""
+
+    action: ClassVar[str] = "discharge_saved"
+    discharge_id: int = 0
+    old: dict | None = None
+    new: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DischargeRemoved(AuditEvent):
+    """A person removed a discharge record (a planned discharge that did not happen)."""
+
+    action: ClassVar[str] = "discharge_removed"
+    discharge_id: int = 0
+    old: dict = field(default_factory=dict)
+
+@dataclass(frozen=True)
 class UserSaved(AuditEvent):
     action: ClassVar[str] = "user_saved"
     username: str = ""

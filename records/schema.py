@@ -1,6 +1,7 @@
 """Tables of the system of record (SQLAlchemy Core, so SQLite or PostgreSQL by URL)."""
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -163,6 +164,28 @@ users = Table(
     Column("disabled_at", String(32)),  # set while the account may not sign in
 )
 
+
+# Patients leaving a ward (退院 or 転棟) for the 在宅復帰率 monitor: one row per patient,
+# ward and day, so importing the same export twice adds nothing.
+discharges = Table(
+    "discharges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(32), nullable=False),
+    Column("ward", String(64), nullable=False),
+    Column("exit_date", String(10), nullable=False),  # ISO date; a later one is a planned discharge
+    Column("kind", String(12), nullable=False),  # discharge (退院) or transfer (転棟)
+    Column("destination", Text, nullable=False),
+    Column("death", Boolean, nullable=False),
+    Column("readmission", Boolean, nullable=False),
+    Column("short_stay_surgery", Boolean, nullable=False),
+    Column("holds_addition", Boolean, nullable=False),
+    Column("source", String(8), nullable=False),  # import or staff (a staff value is not overwritten by an import)
+    Column("updated_at", String(32), nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("patient_id", "ward", "exit_date", name="discharges_patient_ward_day"),
+    Index("discharges_exit_date", "exit_date"),
+)
 
 # Columns added after a database was first created: (table, column). ``create_all``
 # makes missing tables only; these are added to an older database on opening.

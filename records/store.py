@@ -89,6 +89,29 @@ class NewDocument:
     first_page: int = 1  # where the part starts in the original
 
 
+@dataclass(frozen=True)
+class NewDischarge:
+    """A patient leaving a ward (退院 or 転棟), in the records layer's own terms."""
+
+    patient_id: str
+    ward: str
+    exit_date: str  # ISO date
+    kind: str  # discharge or transfer
+    destination: str = ""
+    death: bool = False
+    readmission: bool = False
+    short_stay_surgery: bool = False
+    holds_addition: bool = False
+
+    def values(self) -> dict:
+        """The row's columns as stored (and as the audit log shows them)."""
+        return {name: getattr(self, name) for name in DISCHARGE_COLUMNS}
+
+
+DISCHARGE_COLUMNS = ("patient_id", "ward", "exit_date", "kind", "destination", "death", "readmission",
+                     "short_stay_surgery", "holds_addition")
+_DISCHARGE_FLAGS = ("death", "readmission", "short_stay_surgery", "holds_addition")
+
 @dataclass
 class StoredDocument:
     """A document as the system of record holds it."""
@@ -464,6 +487,101 @@ class Records:
             return [{**r, "details": json.loads(r["details"])} for r in conn.execute(
                 select(t.audit).where(t.audit.c.document_id == number).order_by(t.audit.c.seq)).mappings()]
 
+    # -- discharges (在宅復帰率) -------------------------------------------------
+
+    def import_discharges(self, rows: list[NewDischarge], file_name: str, sha256: str, actor: str) -> dict[str, int]:
+        """Store a file's discharges in one transaction, audited as one import.
+
+        A row is found by patient, ward and day: a new one is added, one already
+        there unchanged is left alone (importing a file twice adds nothing), a changed
+        one is updated, except where staff corrected it by hand: that one is kept.
+        Returns the counts (added, updated, unchanged, kept)."""
+        d = t.discharges.c
+        at = self.now()
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        with self.write() as conn:
+            for row in rows:
+                old = conn.execute(select(t.discharges).where(
+                    d.patient_id == row.patient_id, d.ward == row.ward, d.exit_date == row.exit_date)).mappings().first()
+                if old is None:
+                    conn.execute(insert(t.discharges).values(**row.values(), source="import", updated_at=at,
+                                                             updated_by=actor))
+                    counts["added"] += 1
+                elif _discharge_values(old) == row.values():
+                    counts["unchanged"] += 1
+                elif old["source"] == "staff":
+                    counts["kept"] += 1
+                else:
+                    conn.execute(update(t.discharges).where(d.id == old["id"]).values(
+                        **row.values(), source="import", updated_at=at, updated_by=actor))
+                    counts["updated"] += 1
+            self._audit(conn, audit_events.DischargesImported(actor, at, None, file_name, sha256, len(rows), **counts))
+        return counts
+
+    def save_discharge(self, discharge_id: int | None, row: NewDischarge, actor: str) -> int:
+        """Add or correct one discharge by hand (audited with the old and new values).
+
+        Without an id, a row with the same patient, ward and day is corrected, else a
+        new one is added. ``RecordsError`` when the id names no row, or when the
+        corrected row would take the patient, ward and day of another. Returns the id."""
+        d = t.discharges.c
+        at = self.now()
+        with self.write() as conn:
+            same_key = conn.execute(select(t.discharges).where(
+                d.patient_id == row.patient_id, d.ward == row.ward, d.exit_date == row.exit_date)).mappings().first()
+            if discharge_id is None:
+                old = same_key
+            else:
+                old = conn.execute(select(t.discharges).where(d.id == discharge_id)).mappings().first()
+                if old is None:
+                    raise RecordsError(f"no discharge #{discharge_id}")
+                if same_key is not None and same_key["id"] != discharge_id:
+                    raise RecordsError(f"discharge #{same_key['id']} has the same patient, ward and day")
+            values = {**row.values(), "source": "staff", "updated_at": at, "updated_by": actor}
+            if old is None:
+                number = conn.execute(insert(t.discharges).values(**values)).inserted_primary_key[0]
+            else:
+                number = old["id"]
+                conn.execute(update(t.discharges).where(d.id == number).values(**values))
+            self._audit(conn, audit_events.DischargeSaved(
+                actor, at, None, number, None if old is None else _discharge_values(old), row.values()))
+        return number
+
+    def remove_discharge(self, discharge_id: int, actor: str) -> bool:
+        """Remove a discharge record (a planned discharge that did not happen); False if none."""
+        d = t.discharges.c
+        with self.write() as conn:
+            old = conn.execute(select(t.discharges).where(d.id == discharge_id)).mappings().first()
+            if old is None:
+                return False
+            conn.execute(delete(t.discharges).where(d.id == discharge_id))
+            self._audit(conn, audit_events.DischargeRemoved(actor, self.now(), None, discharge_id,
+                                                            _discharge_values(old)))
+        return True
+
+    def discharges(self, first_day: str | None = None, last_day: str | None = None) -> list[dict]:
+        """Discharge rows with ``first_day <= exit_date <= last_day`` (ISO dates; None: open),
+        by day, patient and ward."""
+        d = t.discharges.c
+        query = select(t.discharges).order_by(d.exit_date, d.patient_id, d.ward)
+        if first_day:
+            query = query.where(d.exit_date >= first_day)
+        if last_day:
+            query = query.where(d.exit_date <= last_day)
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def discharge_wards(self) -> list[str]:
+        """Every ward named in a discharge record, by name."""
+        with self.read() as conn:
+            return list(conn.execute(select(t.discharges.c.ward).distinct().order_by(t.discharges.c.ward)).scalars())
+
+    def discharge(self, discharge_id: int) -> dict | None:
+        """One discharge row, or None."""
+        with self.read() as conn:
+            row = conn.execute(select(t.discharges).where(t.discharges.c.id == discharge_id)).mappings().first()
+        return dict(row) if row else None
+
     # -- quarantine ------------------------------------------------------
 
     def quarantine_file(
@@ -642,6 +760,10 @@ class Records:
         problems.extend(verify_chain(self.audit_rows()))
         return problems
 
+
+def _discharge_values(row) -> dict:
+    """A stored discharge row's columns as ``NewDischarge.values()`` gives them (flags as bools)."""
+    return {name: bool(row[name]) if name in _DISCHARGE_FLAGS else row[name] for name in DISCHARGE_COLUMNS}
 
 def _stored(row) -> StoredDocument:
     return StoredDocument(

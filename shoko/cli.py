@@ -90,6 +90,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
 
+    p = sub.add_parser("discharges", parents=[common], help="discharge records for the 在宅復帰率 monitor")
+    discharges_sub = p.add_subparsers(dest="discharges_command", required=True)
+    d = discharges_sub.add_parser("import", parents=[common], help="import a CSV (UTF-8 or Shift_JIS); all rows or none")
+    d.add_argument("file", type=Path)
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(run=cmd_discharges_import)
+
+    p = sub.add_parser("homereturn", parents=[common], help="在宅復帰率 of the six months before a month")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--ward", help="ward as in the 病棟 column (default: the configured wards, else all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_homereturn)
+
     p = sub.add_parser("verify", parents=[common], help="originals and audit chain integrity")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_verify)
@@ -338,6 +351,54 @@ def cmd_check(services: Services, args) -> int:
         print(f"{patient['patient_id']} {patient.get('patient_name') or ''}")
         for item in patient["items"]:
             print(f"  {item['item']:14} {item['status']:8} {' '.join(item['evidence'])}  {' / '.join(item['problems'])}")
+    return 0
+
+
+def cmd_discharges_import(services: Services, args) -> int:
+    """Import discharges; exit 1 naming each bad line when any row is bad (nothing is imported then)."""
+    from shoko.homereturn import import_discharges
+
+    outcome = import_discharges(services.records, args.file, actor="cli")
+    if args.json:
+        print(json.dumps(outcome.to_dict(), ensure_ascii=False))
+    for problem in outcome.problems:
+        print(f"shoko: {_plain(args.file)}: {_plain(problem)}", file=sys.stderr)
+    if not outcome.imported:
+        print(f"shoko: {_plain(args.file)}: 誤りのある行があるため、何も取り込みませんでした", file=sys.stderr)
+        return 1
+    if not args.json:
+        c = outcome.counts
+        print(f"{_plain(args.file)}: {outcome.rows} 行を取り込みました（追加 {c['added']}、更新 {c['updated']}、"
+              f"変更なし {c['unchanged']}、職員の修正を保持 {c['kept']}）")
+    return 0
+
+
+def cmd_homereturn(services: Services, args) -> int:
+    """The 在宅復帰率 of the six months before ``--month``."""
+    from shoko.homereturn import home_return
+
+    try:
+        result = home_return(services.records, args.month, args.ward)
+    except ValueError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    data = result.to_dict()
+    print(f"在宅復帰率 {data['month']}（{_plain(data['ward'] or '全病棟')}、対象期間 {data['window'][0]}〜{data['window'][1]}）")
+    threshold = f"基準 {data['threshold'] * 100:g}% 以上"
+    if data["rate"] is None:
+        print(f"  計算できません: 対象の退院患者がいません（{threshold}を満たしているとはいえません）")
+    else:
+        verdict = "満たしています" if data["pass"] else "下回っています"
+        print(f"  {data['numerator']} / {data['denominator']} = {data['rate'] * 100:.1f}%（{threshold}）: {verdict}")
+    labels = {"home": "在宅等", "not_home": "在宅等以外", "excluded": "対象外"}
+    for p in data["patients"]:
+        print(f"  {p['exit_date']}  {p['patient_id']}  {labels[p['class']]:6}  {_plain(p['destination'] or '-')}  "
+              f"{_plain(p['reason'])}")
+    if result.unknown_destinations:
+        print(f"  退院先を判別できない記録が {len(result.unknown_destinations)} 件あります（在宅等に数えていません）")
     return 0
 
 

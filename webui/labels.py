@@ -58,6 +58,9 @@ AUDIT_ACTIONS = {
     "link_removed": "紐付けの解除",
     "claim_marked": "請求済みの記録",
     "user_saved": "アカウントの保存",
+    "discharges_imported": "退院記録の取り込み",
+    "discharge_saved": "退院記録の追加・修正",
+    "discharge_removed": "退院記録の削除",
 }
 
 

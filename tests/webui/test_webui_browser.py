@@ -2,8 +2,8 @@
 
 Sign in, search a Japanese word, open the hit, correct a field, link it to a
 billing item, see the link; the month view shows the mark and the CSV downloads.
-Screenshots of the search page, the document page and the month view are written
-to docs/screenshots/ at 1366×768.
+Screenshots of the search page, the document page, the month view and the 在宅復帰率
+monitor are written to docs/screenshots/ at 1366×768.
 """
 
 from __future__ import annotations
@@ -170,4 +170,57 @@ def test_upload_and_ingest_now_from_the_browser(page, tmp_path):
     assert "取り込みました" in page.locator(".outcomes").inner_text()
     page.click(".outcomes a")
     assert "指導記録 スキャン_" in page.locator("a.download").inner_text()
+    assert page.problems == []
+
+
+def test_home_return_monitor(page, services):
+    """The 在宅復帰率 monitor at 1366×768: the chart with its threshold line, this month's
+    count, a planned discharge typed into the form turning the projection into a warning."""
+    from datetime import date, timedelta
+
+    from billing.months import Month
+    from records import NewDischarge
+
+    today = date.fromisoformat(services.records.now()[:10])
+    month = Month.of(today)
+    home = ["自宅", "特別養護老人ホーム", "サービス付き高齢者向け住宅", "グループホーム", "有料老人ホーム", "自宅", "介護医療院",
+            "自宅", "自宅"]
+    elsewhere = ["○○総合病院", "介護老人保健施設"]
+    # Ten counted discharges a month (home ones first), a death and a transfer left out.
+    home_counts = [7, 8, 8, 7, 8, 7, 9, 8, 7, 9, 9, 8, 8, 9, 8, 9, 8, 9]
+    for back, going_home in enumerate(home_counts, start=1):
+        first = month.shift(-back).first_day
+        for n in range(10):
+            destination = home[n] if n < going_home else elsewhere[n % 2]
+            services.records.save_discharge(None, NewDischarge(f"{back:03d}{n:05d}", "4階東", str(first + timedelta(days=2 * n)),
+                                                               "discharge", destination), "test")
+        services.records.save_discharge(None, NewDischarge(f"{back:03d}99998", "4階東", str(first + timedelta(days=21)),
+                                                           "discharge", "", death=True), "test")
+        services.records.save_discharge(None, NewDischarge(f"{back:03d}99999", "4階東", str(first + timedelta(days=23)),
+                                                           "transfer", "3階療養病棟"), "test")
+    planned_day = min(today + timedelta(days=1), month.last_day)
+    for n, destination in enumerate(["自宅", "自宅", "○○総合病院", "○○総合病院", "○○総合病院"]):
+        services.records.save_discharge(None, NewDischarge(f"9{n:07d}", "4階東", str(planned_day), "discharge", destination),
+                                        "test")
+
+    sign_in(page, "iji")
+    page.click("header.top nav a:has-text('在宅復帰率')")
+    page.wait_for_url("**/homereturn")
+    assert page.locator("svg.chart circle").count() == 13  # twelve months and next month's projection
+    assert page.locator("svg.chart line.threshold").first.bounding_box()["width"] > 500  # the threshold line
+    assert page.inner_text("dd.denominator") == "60" and page.inner_text("dd.numerator") == "45"
+    assert page.locator(".hr-warning").count() == 0  # 47/56 with the entered discharges: still above
+
+    # One more planned discharge to a hospital: the projection falls below the threshold.
+    form = page.locator("form.discharge-form")
+    form.locator("input[name=patient_id]").fill("99000001")
+    assert form.locator("input[name=ward]").input_value() == "4階東"  # the one ward on record
+    form.locator("input[name=exit_date]").fill(str(planned_day))
+    form.locator("input[name=destination]").fill("○○総合病院")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("p.flash:has-text('退院記録を保存しました')")
+    expect(page.locator(".hr-warning")).to_contain_text("下回ります")
+    assert "99000001" in page.locator("table.hr-list.entered").inner_text()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "homereturn.png"))
     assert page.problems == []
