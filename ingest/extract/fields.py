@@ -33,7 +33,8 @@ EVENT_AFTER_DATE_QUALITY = 0.9  # a date with its event written after it (2025/1
 _WRAP_CHARS = 10  # characters of the line before that may begin a wrapped date
 _PARTICLE = re.compile(r"^(?:付けで|付で|付|にて|に|を|で)")  # 5月8日に撤去: the date's particle
 _PLANNED = re.compile(r"^(?:の)?(?:予定|予約|希望|依頼)")
-SAME_ROW_QUALITY = 0.95  # a measurement's date taken from the visit date in its row
+SAME_ROW_QUALITY = 0.95
+NAME_AFTER_ID_QUALITY = 0.9  # a name with 様 right after the patient id, no label of its own  # a measurement's date taken from the visit date in its row
 UNSURE_COLUMN_QUALITY = 0.5  # two flows in one row and no heading says which is current: review
 MISREAD_KANA_QUALITY = 0.5  # a name with a small kana no word has (フクダラィフテック): review
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:(?:L|l|ℓ)\s*/?|[e&]\s*/)\s*(?:分|min)")
@@ -289,7 +290,8 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         if first < len(parsed_lines) and _sub_heading(parsed_lines[first], kinds):
             first += 1  # a second row of headings (安静/労作/睡眠 under 酸素流量): values start below it
         if len(segs) >= 2 and first < len(parsed_lines) and not parsed_lines[first][1] \
-                and not any(parse_value(kinds.get(s.hit.rule.field or "", ""), s.text, rules) for s in segs):
+                and not any(parse_value(kinds.get(s.hit.rule.field or "", ""), s.text, rules)
+                            for s in segs if not _READING.search(s.text)):
             # A header row of labels (with units or other headings between them) and
             # the values in the row below, cell by cell: 採血日 SpO2(%) PaO2(Torr) 脈拍.
             below = _rows_below(parsed_lines, first)
@@ -343,6 +345,10 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             for suffix, value, value_q, raw in values:
                 add(_field_name(field, suffix), value, label_q * value_q * position_q, raw, where,
                     seg.hit.rule.key if where is line else "")
+            if field == "patient_id" and values and where is line and "patient_name" in kinds:
+                named = _name_after_id(seg.text, str(values[0][3]), rules)
+                if named:
+                    add("patient_name", named[0], label_q * named[1] * NAME_AFTER_ID_QUALITY, named[0], line)
         tail = parsed_lines[i - 1][0].text[-_WRAP_CHARS:] if i else ""
         for event_field, value, raw in _dates_before_events(tail, line.text, rules):
             if event_field in kinds:
@@ -377,6 +383,22 @@ def _dates_before_events(tail: str, line: str, rules: ExtractionRules) -> list[t
             if event and not _PLANNED.match(after[len(event):]):
                 out.append((field, found.value.isoformat(), found.raw))
     return out
+
+
+def _name_after_id(text: str, printed_id: str, rules: ExtractionRules) -> tuple[str, float] | None:
+    """A patient's name with its honorific right after the id (患者ID 78964568 内田信子様)."""
+    at = text.find(printed_id)
+    if at < 0:
+        return None
+    rest = text[at + len(printed_id):].strip()
+    found = names.parse_person(rest, rules)
+    if not found:
+        return None
+    compact = rest.replace(" ", "")
+    end = len(found[0].replace(" ", ""))
+    if not any(compact.startswith(h, end) for h in rules.name_honorifics):
+        return None  # without 様 the words after an id may be anything
+    return found
 
 
 def _column_order(line: Line, rules: ExtractionRules, known: bool | None) -> bool | None:
@@ -484,7 +506,8 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line],
     rows = [ln for ln in below if ln.xs is not None]
     if header.xs is None or not rows or latest.xs is None:
         return []
-    cuts = sorted({0, *header.gaps, *(s.hit.start for s in segs)} - {len(header.compact)})
+    cuts = sorted({0, *_heading_gaps(header.compact, header.gaps), *(s.hit.start for s in segs)}
+                  - {len(header.compact)})
     spans = [(a, b) for a, b in zip(cuts, cuts[1:] + [len(header.compact)]) if b > a]
     extents = [(header.xs[a][0], header.xs[b - 1][1]) for a, b in spans]
     bounds = [-1e9] + [(extents[k][1] + extents[k + 1][0]) / 2 for k in range(len(extents) - 1)] + [1e9]
@@ -512,6 +535,20 @@ def _header_columns(header: Line, segs: list[Segment], below: list[Line],
                 pairs.append((seg, cell))
                 break
     return pairs
+
+
+def _heading_gaps(compact: str, gaps) -> list[int]:
+    """The gaps that part a header row's headings: not those inside or before a
+    bracket, which qualifies the heading before it (利用者名 (フリガナ チバ カツオ))."""
+    depth, inside = 0, set()
+    for k, ch in enumerate(compact):
+        if ch in "(（[［":
+            depth += 1
+        elif ch in ")）]］":
+            depth = max(0, depth - 1)
+        elif depth:
+            inside.add(k)
+    return [g for g in gaps if g not in inside and compact[g:g + 1] not in ("(", "（", "[", "［")]
 
 
 def _runs(line: Line) -> list[tuple[int, int]]:

@@ -78,7 +78,12 @@ def parse_person(text: str, rules: ExtractionRules) -> tuple[str, float] | None:
     match = _NAME_CHARS.match(text)
     if not match:
         return None
-    tokens = [t.strip("・") for t in match.group(0).split()]
+    run = match.group(0)
+    # An honorific ends the name: 千葉勝男様昭和11年 is 千葉 勝男 and a birth date after it.
+    cut = min((i for h in rules.name_honorifics if (i := run.find(h, 2)) >= 0), default=-1)
+    if cut >= 0:
+        run = run[:cut]
+    tokens = [t.strip("・") for t in run.split()]
     tokens = [_kanji_lookalikes(t) for t in _strip_titles([t for t in tokens if t], rules.name_titles,
                                                                rules.name_honorifics)]
     if not tokens:

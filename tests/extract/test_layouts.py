@@ -198,3 +198,58 @@ def test_two_flows_in_a_row_take_the_column_its_heading_calls_current(rules, tex
 def test_the_date_a_paper_was_requested_on_is_its_date(rules, text_pages) -> None:
     text = "在宅酸素療法指示書\n依頼日 2026/03/22\n患者番号 00123456"
     assert values(text_pages(text), rules)["document_date"] == "2026-03-22"
+
+
+def test_a_visit_log_with_a_second_heading_row_gives_its_latest_visit(rules) -> None:
+    page = laid_out(
+        [("在宅酸素療法", 60), ("訪問指導記録表", 300)],
+        [("利用者ID", 60), ("0035171", 240)],
+        [("訪問日", 60), ("SpO2(%)", 400), ("脈拍", 700), ("酸素流量(L/分)", 900), ("指導内容", 1400)],
+        [("安静/労作/睡眠", 900)],
+        [("R7.9.29", 60), ("93", 400), ("70", 700), ("1.0/2.5/1.0", 900), ("呼吸リハビリ指導", 1400)],
+        # 入浴時 in the free text is no label here: the row opens with its date.
+        [("R7.10.29", 60), ("89", 400), ("82", 700), ("1.5/3.0/1.5", 900), ("入浴時の流量確認", 1400)],
+        [("特記事項", 60)],
+    )
+    got = values([page], rules)
+    assert got["guidance_date"] == "2025-10-29" and got["spo2"] == 89
+    assert (got["flow_rest"], got["flow_exertion"], got["flow_sleep"]) == (1.5, 3.0, 1.5)
+    assert got["measurement_date"] == "2025-10-29"  # SpO2 in its visit's row
+
+
+def test_a_reading_in_brackets_belongs_to_the_heading_before_it(rules) -> None:
+    page = laid_out(
+        [("在宅酸素療法用機器", 60), ("レンタル契約書", 600)],
+        [("利用者ID", 60), ("利用者名", 400), ("(フリガナ", 640), ("チバ", 880), ("カツオ)", 1000), ("生年月日", 1400)],
+        [("0001856", 60), ("千葉", 400), ("勝男", 520), ("様", 640), ("昭和11年7月27日", 1400)],
+    )
+    got = values([page], rules)
+    assert got["patient_id"] == "0001856" and got["patient_name"] == "千葉 勝男"
+
+
+def test_dates_in_running_text_with_their_event_after_them(rules, text_pages) -> None:
+    text = ("在宅酸素療法指導記録\n患者ID 19223252\n動脈血ガス（2025/11/25 採血） PaO2 71.2 Torr PaCO2 46.3 Torr\n"
+            "次回 2025/12/23 採血予定")
+    assert values(text_pages(text), rules)["measurement_date"] == "2025-11-25"
+    letter = ("機器撤去完了のお知らせ\nさて、丸山義明様（患者番号000101）の在宅酸素療法機器につきまして、令\n"
+              "和8年5月8日に撤去を完了いたしましたので、ご報告申し上げます。")
+    assert values(text_pages(letter), rules)["removal_date"] == "2026-05-08"
+
+
+def test_a_name_with_its_honorific_right_after_the_patient_id(rules, text_pages) -> None:
+    text = "在宅酸素療法導入依頼書\n1. 患者 ID 78964568 内田信子様(87歳・女)"
+    assert values(text_pages(text), rules)["patient_name"] == "内田 信子"
+    # Without the honorific the words after an id are not taken for a name.
+    text = "在宅酸素療法導入依頼書\n1. 患者 ID 78964568 内田信子 87歳"
+    assert "patient_name" not in values(text_pages(text), rules)
+
+
+def test_chart_shorthand_and_formal_amounts(rules, text_pages) -> None:
+    text = ("在宅酸素療法指導記録\n患者ID 19223252\nP) HOT継続。酸素流量 安静時3L 労作時4L 睡眠時4L（L/分）\n"
+            "記載: 2025/11/25 16:51 服部 雅人")
+    got = values(text_pages(text), rules)
+    assert (got["flow_rest"], got["flow_exertion"], got["flow_sleep"]) == (3.0, 4.0, 4.0)
+    assert got["document_date"] == "2025-11-25"
+    contract = "在宅酸素療法機器個別契約書\n患者ID 007410\n賃貸料 月額金30,800円（消費税込み）\n保険医氏名 上野康介"
+    got = values(text_pages(contract), rules)
+    assert got["monthly_fee"] == 30800
