@@ -48,7 +48,15 @@ def export_csv(report: MonthReport, encoding: str = "utf-8-sig") -> bytes:
             name = patient.patient_name or ""
             writer.writerow((csv_cell(patient.patient_id), csv_cell(name), csv_cell(item.item), points,
                              csv_cell(item.status), csv_cell(item.summary)))
-    text = buffer.getvalue()
+    return encode_text(buffer.getvalue(), codec)
+
+
+def encode_text(text: str, encoding: str = "utf-8-sig") -> bytes:
+    """CSV text as bytes in one of ``ENCODINGS``: UTF-8 with BOM, or cp932 with 〓 for
+    a character Shift_JIS cannot hold."""
+    codec = ENCODINGS.get(encoding.lower())
+    if codec is None:
+        raise ValueError(f"unsupported CSV encoding {encoding!r}; use one of {', '.join(ENCODINGS)}")
     return _encode_cp932(text) if codec == "cp932" else text.encode(codec)
 
 

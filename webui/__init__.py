@@ -55,11 +55,12 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     errors.init_app(app)
     register_filters(app)
 
-    from webui import admin, auth, documents, inbox, month, patients, search
+    from webui import admin, auth, documents, inbox, month, patients, search, worklists
 
-    for module in (auth, search, documents, patients, inbox, month, admin):
+    for module in (auth, search, documents, patients, inbox, month, admin, worklists):
         app.register_blueprint(module.bp)
-    app.add_url_rule("/", endpoint="index", view_func=search.index)
+    # "/" is the signed-in user's work list (worklists.home); "index" names it too.
+    app.add_url_rule("/", endpoint="index", view_func=app.view_functions["worklists.home"])
     return app
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
+
+from billing.summary import era_date
 
 DOC_TYPES = {
     "hot_contract": "契約書",
@@ -41,6 +45,9 @@ FIELDS = {
     "removal_date": "撤去日",
 }
 
+DATE_FIELDS = frozenset({"document_date", "contract_start", "contract_end", "guidance_date", "measurement_date",
+                         "removal_date"})
+
 STATUSES = {"ready": "算定可", "missing": "不足", "conflict": "矛盾"}
 
 SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード", "staff": "職員入力"}
@@ -58,6 +65,7 @@ AUDIT_ACTIONS = {
     "link_removed": "紐付けの解除",
     "claim_marked": "請求済みの記録",
     "user_saved": "アカウントの保存",
+    "title_corrected": "表題の修正",
 }
 
 
@@ -118,6 +126,8 @@ def format_value(name: str, value) -> str:
         return DEVICES.get(str(value), str(value))
     if name == "monthly_fee" and isinstance(value, int | float):
         return f"{value:,.0f}"
+    if name in DATE_FIELDS:
+        return with_era(value)
     return str(value)
 
 
@@ -126,6 +136,22 @@ def format_time(at: str | None) -> str:
     if not at:
         return ""
     return at[:16].replace("T", " ")
+
+
+def with_era(value) -> str:
+    """An ISO date as clerks read it: 西暦 with 和暦 beside it, ``2026-10-14（R8.10.14）``;
+    anything that is not a date comes back as it was (``—`` when empty)."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    try:
+        return f"{day.isoformat()}（{era_date(day)}）"
+    except ValueError:
+        return day.isoformat()
 
 
 def register_filters(app: Flask) -> None:
@@ -141,5 +167,6 @@ def register_filters(app: Flask) -> None:
         flag_label=flag_label,
         reader_label=reader_label,
         reader_title=reader_title,
+        era=with_era,
     )
     app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

@@ -3,12 +3,15 @@ the evidence and problems behind each mark, the 摘要欄 text, claimed marks, C
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from billing import export_csv
 from billing.export import ENCODINGS
 from shoko.claims import catalogue_at, month_report
 from shoko.errors import ConfigError
+from shoko.worklists import claim_month
 
 from webui.auth import actor, requires
 from webui.documents import MONTH
@@ -22,15 +25,25 @@ CSV_ENCODINGS = {"utf-8": "utf-8-sig", "sjis": "cp932"}
 YEARS = range(1900, 3000)
 
 
-def _month_arg() -> str:
+def default_month() -> str:
+    """The month a clerk claims today: the previous one until ``claim_month_switch_day``."""
+    today = date.fromisoformat(services().records.now()[:10])
+    return claim_month(today, services().config.claim_month_switch_day)
+
+
+def month_arg(default: str | None = None) -> str:
+    """``month`` from the request (YYYY-MM), else ``default`` or the claim month; 400 when malformed."""
     month = request.values.get("month", "").strip()
     if not month:
-        return services().records.now()[:7]
+        return default or default_month()
     if not MONTH.fullmatch(month):
         abort(400, description="月は 2026-10 の形で指定してください。")
     if int(month[:4]) not in YEARS:
         abort(400, description=f"月は {YEARS.start}年から{YEARS.stop - 1}年までで指定してください。")
     return month
+
+
+_month_arg = month_arg
 
 
 def _report(month: str):

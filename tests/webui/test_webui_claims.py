@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from webui_support import OTHER_PATIENT, PATIENT, post
 from shoko.claims import month_report
+from shoko.worklists import claim_month
 
 
 def test_month_view_shows_patients_items_and_marks(login, documents):
@@ -41,9 +43,11 @@ def test_staff_link_without_patient_counts_for_the_documents_patient(services, d
     assert "C103-1" in items
 
 
-def test_default_month_is_the_current_one(login, services):
+def test_default_month_is_the_claim_month(login, services):
+    # The previous month until claim_month_switch_day (10), then the current one.
+    today = date.fromisoformat(services.records.now()[:10])
     page = login("iji").get("/claims").get_data(as_text=True)
-    assert f"月次請求 {services.records.now()[:7]}" in page
+    assert f"月次請求 {claim_month(today, 10)}" in page
 
 
 def test_bad_month_is_400(login):
