@@ -152,6 +152,30 @@ class ListQueries:
                     doc["fields"][name] = json.loads(value)
         return [doc for doc in docs.values() if doc["fields"].get("patient_id") not in (None, "")]
 
+    def filled_documents(self) -> list[tuple[str, str, dict]]:
+        """Every document as (id, doc_type, filled values), in id order: what the claim
+        check reads, without the text, pages or candidates (one pass over two tables)."""
+        from records.store import format_doc_id
+
+        d, f = t.documents.c, t.fields.c
+        with self.read() as conn:
+            docs = {n: (format_doc_id(n), doc_type, {}) for n, doc_type in
+                    conn.execute(select(d.id, d.doc_type).order_by(d.id))}
+            rows = conn.execute(select(f.document_id, f.name, f.value).where(f.state == "filled")
+                                .order_by(f.document_id, f.name))
+            loads = json.loads
+            for number, name, value in rows:
+                doc = docs.get(number)
+                if doc is not None:
+                    doc[2][name] = loads(value)
+        return list(docs.values())
+
+    def change_mark(self) -> int:
+        """A number that grows with every change (the audit log's last row): cached
+        readings of the records are good while it stays the same."""
+        with self.read() as conn:
+            return conn.execute(select(func.max(t.audit.c.seq))).scalar() or 0
+
     def claim_marks(self, month: str) -> dict[tuple[str, str], dict]:
         """The month's claimed marks: (patient id, item) -> row (actor, at)."""
         c = t.claims.c

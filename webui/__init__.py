@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+from shoko.claims import CachedReadings
 from shoko.services import Services
 from shoko.settings import CONFIG_DIR, load_config
 
@@ -48,6 +49,7 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     app.extensions["shoko"] = services
     app.extensions["shoko_pages"] = PageRenderer(app.config["PAGE_IMAGE_MAX_SIDE"])
     app.extensions["shoko_signin"] = SignInGuard.from_config(services.config)
+    app.extensions["shoko_readings"] = CachedReadings(services.records)
     ensure_first_admin(services)
     recover_staged(services)
 

@@ -154,6 +154,18 @@ def with_era(value) -> str:
         return day.isoformat()
 
 
+def era_month(month: str) -> str:
+    """``2026-10`` → ``令和8年10月`` (empty for anything else)."""
+    try:
+        day = date.fromisoformat(f"{month}-01")
+    except (TypeError, ValueError):
+        return ""
+    short = era_date(day)  # R8.10.1
+    names = {"R": "令和", "H": "平成", "S": "昭和"}
+    year = short[1:].split(".")[0]
+    return f"{names.get(short[0], short[0])}{'元' if year == '1' else year}年{day.month}月"
+
+
 def register_filters(app: Flask) -> None:
     """Filters and lookups for templates; every one returns plain text (escaped by Jinja)."""
     app.jinja_env.filters.update(
@@ -168,5 +180,6 @@ def register_filters(app: Flask) -> None:
         reader_label=reader_label,
         reader_title=reader_title,
         era=with_era,
+        era_month=era_month,
     )
     app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

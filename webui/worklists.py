@@ -19,13 +19,13 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from billing.export import csv_cell, encode_text
 from billing.months import Month
 from shoko import worklists
-from shoko.claims import catalogue_at, month_report
+from shoko.claims import catalogue_at
 from shoko.errors import ConfigError
 
 from webui.auth import can, requires
 from webui.fields import kind_of
 from webui.labels import DEVICES, DOC_TYPES
-from webui.month import CSV_ENCODINGS, default_month, month_arg
+from webui.month import CSV_ENCODINGS, default_month, month_arg, readings
 from webui.security import services
 
 bp = Blueprint("worklists", __name__)
@@ -127,14 +127,14 @@ def home():
     if can("upload"):
         items.quarantine = records.counts()["quarantined"]
     if can("view_contracts"):
-        rows = worklists.contracts(records.document_facts(), _today(), config.contracts_ending_days)
+        rows = worklists.contracts(readings().facts(), _today(), config.contracts_ending_days)
         ending = [c for c in rows if c.state == worklists.ENDING]
         items.contracts = SimpleNamespace(ending=len(ending), days=config.contracts_ending_days,
                                           soonest=min((c.end for c in ending), default=None))
     if can("check_claims"):
         month = default_month()
         try:
-            report = month_report(records, month, catalogue_at(current_app.config["BILLING_CATALOGUE"]))
+            report = readings().report(month, catalogue_at(current_app.config["BILLING_CATALOGUE"]))
         except ConfigError:
             report = None
         if report is not None:
@@ -202,7 +202,7 @@ def patients():
     """Every patient with paperwork: last document, active devices and contracts."""
     records = services().records
     sort, descending = _sort(worklists.PATIENT_SORTS, "patient", False)
-    facts = records.document_facts()
+    facts = readings().facts()
     contract_rows = worklists.contracts(facts, _today(), services().config.contracts_ending_days)
     rows = worklists.patients(facts, contract_rows)
     query = unicodedata.normalize("NFKC", request.args.get("q", "")).strip()
@@ -228,7 +228,7 @@ STATE_LABELS = {worklists.ENDING: "終了間近", worklists.ACTIVE: "契約中",
 def _contract_rows() -> tuple[list, str, bool]:
     records = services().records
     sort, descending = _sort(worklists.CONTRACT_SORTS, "ending", False)
-    rows = worklists.contracts(records.document_facts(), _today(), services().config.contracts_ending_days)
+    rows = worklists.contracts(readings().facts(), _today(), services().config.contracts_ending_days)
     state = request.args.get("state", "")
     if state in STATE_LABELS:
         rows = [c for c in rows if c.state == state]
@@ -279,7 +279,7 @@ def contracts_csv():
 def vendors():
     """Monthly fees per vendor of the contracts running in a month, to check the invoice."""
     month = month_arg(default=str(Month.of(_today())))
-    rows = worklists.contracts(services().records.document_facts(), _today(),
+    rows = worklists.contracts(readings().facts(), _today(),
                                services().config.contracts_ending_days)
     totals = worklists.vendor_totals(rows, Month.parse(month))
     parsed = Month.parse(month)
