@@ -57,6 +57,7 @@ def view(doc_id: str):
         page_numbers=[p["number"] for p in doc.pages] or list(range(1, doc.page_count + 1)),
         rotations={p["number"]: p["rotation"] for p in doc.pages},
         readers={p["number"]: p.get("reader") or {} for p in doc.pages},
+        prefill=float(services().config.review_prefill_confidence),
     )
 
 
@@ -156,7 +157,7 @@ def _back_to(doc_id: str) -> str:
 def correct_title(doc_id: str):
     """Correct a title OCR garbled (指導礼理記録); audited, the old one kept in the audit log."""
     doc = load_document(doc_id)
-    title = " ".join(unicodedata.normalize("NFKC", request.form.get("title", "")).split())
+    title = " ".join(unicodedata.normalize("NFC", request.form.get("title", "")).split())
     if not title or len(title) > 200:
         flash("表題は1文字以上200文字以内で入力してください。", "error")
     elif title != doc.title:
