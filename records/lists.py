@@ -170,6 +170,28 @@ class ListQueries:
                     doc[2][name] = loads(value)
         return list(docs.values())
 
+    def uploads_by(self, actor: str, limit: int = 20) -> list[dict]:
+        """The account's latest uploads queued for the watcher, newest first, each with how
+        it ended: ``{"at", "file_name", "state": waiting|stored|quarantined, "doc_ids", "reason"}``."""
+        from records.store import format_doc_id
+
+        a, d, q = t.audit.c, t.documents.c, t.quarantine.c
+        with self.read() as conn:
+            events = conn.execute(select(a.at, a.details).where(a.action == "upload_queued", a.actor == actor)
+                                  .order_by(a.seq.desc()).limit(max(1, min(limit, 200)))).all()
+            out = []
+            for at, details in events:
+                details = json.loads(details)
+                sha = details.get("sha256")
+                ids = [format_doc_id(n) for n in conn.execute(
+                    select(d.id).where(d.sha256 == sha).order_by(d.part)).scalars()] if sha else []
+                reason = None if ids or not sha else conn.execute(
+                    select(q.reason).where(q.sha256 == sha).order_by(q.id.desc()).limit(1)).scalar()
+                state = "stored" if ids else "quarantined" if reason else "waiting"
+                out.append({"at": at, "file_name": details.get("file_name", ""), "state": state, "doc_ids": ids,
+                            "reason": reason})
+        return out
+
     def change_mark(self) -> int:
         """A number that grows with every change (the audit log's last row): cached
         readings of the records are good while it stays the same."""
