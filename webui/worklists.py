@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request
 
 from billing.export import csv_cell, encode_text
 from billing.months import Month
 from shoko import worklists
 from shoko.claims import catalogue_at
 from shoko.errors import ConfigError
-
 from webui.auth import can, requires
 from webui.fields import kind_of
 from webui.labels import DEVICES, DOC_TYPES
@@ -200,7 +199,6 @@ PATIENT_SORT_LABELS = {"patient": "患者ID", "name": "氏名", "last": "最新�
 @requires("read")
 def patients():
     """Every patient with paperwork: last document, active devices and contracts."""
-    records = services().records
     sort, descending = _sort(worklists.PATIENT_SORTS, "patient", False)
     facts = readings().facts()
     contract_rows = worklists.contracts(facts, _today(), services().config.contracts_ending_days)
@@ -226,7 +224,6 @@ STATE_LABELS = {worklists.ENDING: "終了間近", worklists.ACTIVE: "契約中",
 
 
 def _contract_rows() -> tuple[list, str, bool]:
-    records = services().records
     sort, descending = _sort(worklists.CONTRACT_SORTS, "ending", False)
     rows = worklists.contracts(readings().facts(), _today(), services().config.contracts_ending_days)
     state = request.args.get("state", "")
@@ -264,10 +261,11 @@ def contracts_csv():
     if choice not in CSV_ENCODINGS:
         abort(400, description="encoding は utf-8 か sjis を指定してください。")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Text cells quoted (ids stay text for an importer), formulas neutralised; numbers plain.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CONTRACT_CSV_HEADER)
     for c in rows:
-        writer.writerow((c.doc_id, text_cell(c.patient_id), csv_cell(c.patient_name or ""), csv_cell(c.vendor or ""),
+        writer.writerow((c.doc_id, csv_cell(c.patient_id), csv_cell(c.patient_name or ""), csv_cell(c.vendor or ""),
                          DEVICES.get(c.device_type or "", c.device_type or ""), _iso(c.start), _iso(c.end),
                          "" if c.monthly_fee is None else c.monthly_fee, STATE_LABELS[c.state],
                          "" if c.days_left is None else c.days_left, _iso(c.ended_on)))
@@ -291,14 +289,6 @@ def vendors():
 # -- CSV helpers -----------------------------------------------------------------
 
 
-def text_cell(value: str | None) -> str:
-    """An id kept as text in Excel (leading zeros stay): ``="00123"`` is the usual form,
-    but a formula is what ``csv_cell`` exists to stop, so a tab-free apostrophe-less
-    way is used: the digits wrapped as ="…" only when they are plain digits."""
-    text = str(value or "")
-    return f'="{text}"' if text.isascii() and text.isdigit() else csv_cell(text)
-
-
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -313,6 +303,3 @@ def _csv_response(text: str, choice: str, stem: str):
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
-
-def page_url(endpoint: str, **changes) -> str:
-    return url_for(endpoint, **_args(**changes))

@@ -4,9 +4,9 @@ candidates, confirmations, correctable titles, the timeline's unread values."""
 from __future__ import annotations
 
 import pytest
+from webui_support import PATIENT, post
 
 from webui.fields import parse_value
-from webui_support import PATIENT, post
 
 
 @pytest.mark.parametrize("typed, stored", [

@@ -3,8 +3,6 @@ not-ready item claimed, item names, problems-only filter and counts, paging."""
 
 from __future__ import annotations
 
-import json
-
 from webui_support import OTHER_PATIENT, PATIENT, post
 
 

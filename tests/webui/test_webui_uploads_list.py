@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 
-from records.store import NewDocument, NewPage
 from webui_support import post
+
+from records.store import NewDocument, NewPage
 
 
 def _queue(client, name: str, content: bytes):

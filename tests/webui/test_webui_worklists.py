@@ -10,12 +10,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from webui_support import OTHER_PATIENT, PATIENT, XSS, post
 
 from billing.months import Month
 from records.store import NewDocument, NewField, NewPage
 from shoko import worklists
 from shoko.intake import index_entry
-from webui_support import OTHER_PATIENT, PATIENT, XSS, post
 
 # -- helpers ---------------------------------------------------------------------
 
@@ -326,7 +326,9 @@ def test_contracts_csv(login, documents, contract_set):
     assert re.search(r'filename="shoko-contracts-\d{4}-\d{2}-\d{2}-utf8.csv"', response.headers["Content-Disposition"])
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:8] == ["文書ID", "患者ID", "患者氏名", "業者", "機器", "開始日", "終了日", "月額"]
-    assert rows[1][0] == contract_set["soon"] and rows[1][1] == '="00300001"' and rows[1][8] == "終了間近"
+    assert rows[1][0] == contract_set["soon"] and rows[1][1] == "00300001" and rows[1][8] == "終了間近"
+    assert '"00300001"' in response.data.decode("utf-8-sig")  # quoted: text for an importer
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert any(r[3] == "'=HYPERLINK(\"http://x\")" for r in rows)  # neutralised by csv_cell
     sjis = login("somu").get("/contracts.csv?encoding=sjis")
     assert "-sjis.csv" in sjis.headers["Content-Disposition"] and "北斗メディカル" in sjis.data.decode("cp932")
