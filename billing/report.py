@@ -18,9 +18,21 @@ from billing.checks import (
     apply_requirement,
     apply_staff_links,
 )
-from billing.evidence import ClaimMark, EvidenceDocument, PatientFile, StaffLink, patient_files
+from billing.evidence import (
+    CONTRACT,
+    DEVICE_REMOVAL,
+    GUIDANCE_RECORD,
+    PRESCRIPTION,
+    ClaimMark,
+    EvidenceDocument,
+    PatientFile,
+    StaffLink,
+    contract_covers,
+    contract_period,
+    patient_files,
+)
 from billing.months import Month
-from billing.result import CONFLICT, STAFF, Evidence, ItemResult
+from billing.result import CONFLICT, MISSING, READY, STAFF, Evidence, ItemResult
 from billing.rules import check_companion, check_device, check_management, check_staff_only
 
 
@@ -37,6 +49,15 @@ class ReportItem:
     summary: str
     evidence_sources: tuple[Evidence, ...]
     claimed: bool
+    # False when the patient no longer needs the item this month (the device was
+    # removed or its contracts ended before the month, or the patient switched to
+    # another device): the status stays as checked, the month view shows 対象外.
+    applicable: bool = True
+
+    @property
+    def warning(self) -> bool:
+        """A ready item that carries warnings (a removal in the month, an older measurement)."""
+        return self.status == READY and bool(self.problems)
 
     def to_dict(self) -> dict:
         """The contract's item keys, then extras (name, points, summary, sources, claimed)."""
@@ -50,6 +71,7 @@ class ReportItem:
             "summary": self.summary,
             "evidence_sources": [_source_dict(e) for e in self.evidence_sources],
             "claimed": self.claimed,
+            "applicable": self.applicable,
         }
 
 
@@ -131,8 +153,42 @@ def check_patient(patient: PatientFile, month: Month, revision: Revision, catalo
     results = apply_claim_frequency(results, revision, patient.claims, month, catalogue)
     order = {item.code: position for position, item in enumerate(revision.items)}
     codes = sorted(results, key=lambda code: order.get(code, len(order)))
-    items = tuple(report_item(results[code], revision.item(code), marked(patient, code, month)) for code in codes)
+    items = tuple(report_item(results[code], revision.item(code), marked(patient, code, month),
+                              applicable(results[code], revision.item(code), patient, month))
+                  for code in codes)
     return PatientReport(patient.patient_id, patient.patient_name, items)
+
+
+def applicable(result: ItemResult, item: BillingItem | None, patient: PatientFile, month: Month) -> bool:
+    """False for a missing item the patient no longer needs: a device item whose device
+    was removed, or whose contracts all ended, before the month (also when the patient
+    switched to another device); any other item when the patient's whole supply ended
+    before the month and no guidance was given in it. Staff links and claim marks keep
+    an item applicable."""
+    if result.status != MISSING or item is None or patient.links_for(item.code, month) \
+            or marked(patient, item.code, month):
+        return True
+    if item.rule == "device":
+        ordered = any(month.contains(day) for order in patient.for_device(PRESCRIPTION, item.device_type)
+                      if (day := order.date_field("document_date")))
+        return ordered or not supply_ended(patient, month, item.device_type)
+    guided = any(month.contains(day) for doc in patient.of_type(GUIDANCE_RECORD)
+                 if (day := doc.date_field("guidance_date")))
+    return guided or not supply_ended(patient, month)
+
+
+def supply_ended(patient: PatientFile, month: Month, device_type: str | None = None) -> bool:
+    """True when no contract (for ``device_type``, or for any device) covers the month and
+    the supply ended before it: a removal dated before the month, or contracts that all
+    ended before it."""
+    contracts = patient.for_device(CONTRACT, device_type) if device_type else patient.of_type(CONTRACT)
+    if any(contract_covers(doc, month) for doc in contracts):
+        return False
+    removals = patient.for_device(DEVICE_REMOVAL, device_type) if device_type else patient.of_type(DEVICE_REMOVAL)
+    removed = any((day := doc.date_field("removal_date")) and day < month.first_day for doc in removals)
+    periods = [contract_period(doc) for doc in contracts]
+    ended = bool(periods) and all(p is not None and p[1] is not None and p[1] < month.first_day for p in periods)
+    return removed or ended
 
 
 def applicable_management(patient: PatientFile, month: Month, revision: Revision) -> list[str]:
@@ -169,7 +225,7 @@ def marked(patient: PatientFile, code: str, month: Month) -> bool:
     return any(claim.item == code and claim.month == str(month) for claim in patient.claims)
 
 
-def report_item(result: ItemResult, item: BillingItem | None, claimed: bool) -> ReportItem:
+def report_item(result: ItemResult, item: BillingItem | None, claimed: bool, applicable: bool = True) -> ReportItem:
     return ReportItem(
         item=result.code,
         status=result.status,
@@ -180,6 +236,7 @@ def report_item(result: ItemResult, item: BillingItem | None, claimed: bool) -> 
         summary=result.summary,
         evidence_sources=result.evidence,
         claimed=claimed,
+        applicable=applicable,
     )
 
 

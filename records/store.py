@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import ClassVar, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, select, update
@@ -24,9 +24,29 @@ from sqlalchemy.engine import Connection, Engine
 from records import audit as audit_events
 from records import schema as t
 from records.audit import GENESIS, AuditEvent, ChainRow, chain_hash, verify_chain
+from records.lists import ListQueries
 from records.quarantine import QuarantineFolder
 from records.vault import Vault
 from shoko.errors import RecordsError, UnknownDocument
+
+
+@dataclass(frozen=True)
+class TitleCorrected(AuditEvent):
+    """A person corrected a document's title (OCR garbled it). Declared here, beside the
+    one change that writes it, since ``records.audit`` is another change's file."""
+
+    action: ClassVar[str] = "title_corrected"
+    old_title: str = ""
+    new_title: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimMarkedAnyway(audit_events.ClaimMarked):
+    """A claim marked sent although the item was not ready: the status seen and the
+    reason given are kept with the mark (same action as ``ClaimMarked``)."""
+
+    status: str = ""
+    reason: str = ""
 
 
 def format_doc_id(number: int) -> str:
@@ -148,7 +168,7 @@ class StoredDocument:
         return {n: f for n, f in sorted(self.fields.items()) if f["state"] == "review"}
 
 
-class Records:
+class Records(ListQueries):
     """The system of record over one database URL, a vault and a quarantine folder."""
 
     def __init__(self, url: str, vault_root: Path, quarantine_root: Path, timezone: str = "Asia/Tokyo"):
@@ -466,15 +486,34 @@ class Records:
             return [{**r, "doc_id": format_doc_id(r["document_id"])}
                     for r in conn.execute(select(t.links).order_by(t.links.c.id)).mappings()]
 
-    def mark_claimed(self, patient_id: str, item: str, month: str, actor: str, claimed: bool = True) -> None:
-        """Record (or withdraw) that a claim for patient, item and month was sent."""
+    def mark_claimed(self, patient_id: str, item: str, month: str, actor: str, claimed: bool = True,
+                     status: str | None = None, reason: str | None = None) -> None:
+        """Record (or withdraw) that a claim for patient, item and month was sent.
+
+        ``status`` and ``reason``: an item marked although it was not ready keeps the
+        status seen and the reason given in the audit log."""
         at = self.now()
         with self.write() as conn:
             conn.execute(delete(t.claims).where(t.claims.c.patient_id == patient_id, t.claims.c.item == item,
                                                 t.claims.c.month == month))
             if claimed:
                 conn.execute(insert(t.claims).values(patient_id=patient_id, item=item, month=month, actor=actor, at=at))
-            self._audit(conn, audit_events.ClaimMarked(actor, at, None, patient_id, item, month, claimed))
+            if status or reason:
+                event = ClaimMarkedAnyway(actor, at, None, patient_id, item, month, claimed, status or "", reason or "")
+            else:
+                event = audit_events.ClaimMarked(actor, at, None, patient_id, item, month, claimed)
+            self._audit(conn, event)
+
+    def correct_title(self, doc_id: str, title: str, actor: str) -> None:
+        """Set a document's title by hand (audited with the old title)."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            old = conn.execute(select(t.documents.c.title).where(t.documents.c.id == number)).scalar()
+            if old is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            conn.execute(update(t.documents).where(t.documents.c.id == number).values(title=title))
+            self._audit(conn, TitleCorrected(actor, at, number, old, title))
 
     def all_claims(self) -> list[dict]:
         with self.read() as conn:

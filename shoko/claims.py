@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,9 +28,9 @@ def month_report(records: Records, month: str, catalogue: Catalogue | None = Non
     A staff link without its own patient id counts for the linked document's
     patient; a link with neither cannot be placed and is left out.
     """
-    documents = records.all_documents(with_fields=True)
-    evidence = [EvidenceDocument(doc.id, doc.doc_type, doc.filled_fields) for doc in documents]
-    patient_of = {doc.id: doc.filled_fields.get("patient_id") for doc in documents}
+    documents = records.filled_documents()
+    evidence = [EvidenceDocument(doc_id, doc_type, fields) for doc_id, doc_type, fields in documents]
+    patient_of = {doc_id: fields.get("patient_id") for doc_id, _, fields in documents}
     links = []
     for row in records.all_links():
         patient_id = row["patient_id"] or patient_of.get(row["doc_id"])
@@ -39,3 +40,42 @@ def month_report(records: Records, month: str, catalogue: Catalogue | None = Non
     claims = [ClaimMark(row["patient_id"], row["item"], row["month"], row["actor"], row["at"])
               for row in records.all_claims()]
     return check_month(month, evidence, links, claims, catalogue=catalogue or catalogue_at())
+
+
+class CachedReadings:
+    """Month reports and list facts kept while the records do not change.
+
+    Every change to the records appends an audit row in its own transaction, so the
+    audit log's last row (``Records.change_mark``) tells whether a reading is still
+    good; a change anywhere drops everything. ``keep`` bounds how many readings stay.
+    """
+
+    def __init__(self, records: Records, keep: int = 8):
+        self.records = records
+        self.keep = keep
+        self._mark = None
+        self._readings: dict = {}
+        self._lock = threading.Lock()
+
+    def _get(self, key, compute):
+        mark = self.records.change_mark()
+        with self._lock:
+            if mark != self._mark:
+                self._mark, self._readings = mark, {}
+            if key in self._readings:
+                return self._readings[key]
+        value = compute()
+        with self._lock:
+            if mark == self._mark:
+                if len(self._readings) >= self.keep:
+                    self._readings.pop(next(iter(self._readings)))
+                self._readings[key] = value
+        return value
+
+    def report(self, month: str, catalogue: Catalogue) -> MonthReport:
+        """``month_report`` of the records, computed once per change."""
+        return self._get(("report", month, id(catalogue)), lambda: month_report(self.records, month, catalogue))
+
+    def facts(self) -> list[dict]:
+        """``Records.document_facts()``, read once per change (callers must not modify it)."""
+        return self._get(("facts",), self.records.document_facts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shoko.errors import ConfigError
@@ -14,6 +14,11 @@ from shoko.settings import CONFIG_DIR
 class Permissions:
     roles: dict[str, str]  # role -> label shown in the UI
     grants: dict[str, frozenset[str]]  # permission -> roles holding it
+    work_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> document types it clears
+
+    def types_for(self, role: str | None) -> tuple[str, ...] | None:
+        """The document types ``role`` works on (None: every type)."""
+        return self.work_types.get(role or "")
 
     def allows(self, role: str | None, permission: str) -> bool:
         """True when ``role`` holds ``permission`` (unknown permissions are refused)."""
@@ -30,4 +35,9 @@ def load_permissions(path: Path = CONFIG_DIR / "roles.toml") -> Permissions:
         if unknown:
             raise ConfigError(f"{path}: permission {permission} names unknown role(s) {sorted(unknown)}")
         grants[permission] = frozenset(holders)
-    return Permissions(roles, grants)
+    work_types = {}
+    for role, types in data.get("work_types", {}).items():
+        if role not in roles:
+            raise ConfigError(f"{path}: work_types names unknown role {role!r}")
+        work_types[role] = tuple(types)
+    return Permissions(roles, grants, work_types)

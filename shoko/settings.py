@@ -71,6 +71,10 @@ SETTINGS = (
     Setting("server_threads", 8, "Threads of the web server (waitress) that answer requests; more requests wait in line."),
     Setting("server_connection_limit", 100, "Open connections the web server accepts at once; half-sent requests are buffered without holding a thread."),
     Setting("server_trusted_proxy", '', "Address of a reverse proxy (TLS) whose X-Forwarded-For and X-Forwarded-Proto headers are believed; empty trusts none."),
+    Setting("contracts_ending_days", 60, "A contract whose end date lies within this many days is listed first on the contracts page and counted on 総務課's work list."),
+    Setting("claim_month_switch_day", 10, "Until this day of the month the month view, its CSV and the work list open on the previous month (the one being claimed); from the next day on the current month."),
+    Setting("review_prefill_confidence", 0.5, "A value awaiting review read with less confidence than this is shown beside an empty box, not filled in, so one click cannot accept it."),
+    Setting("list_page_size", 50, "Rows per page of the work lists (documents, review, patients, contracts); a page size asked for in the address is kept between 10 and 200."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

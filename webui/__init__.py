@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+from shoko.claims import CachedReadings
 from shoko.services import Services
 from shoko.settings import CONFIG_DIR, load_config
 
@@ -48,6 +49,7 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     app.extensions["shoko"] = services
     app.extensions["shoko_pages"] = PageRenderer(app.config["PAGE_IMAGE_MAX_SIDE"])
     app.extensions["shoko_signin"] = SignInGuard.from_config(services.config)
+    app.extensions["shoko_readings"] = CachedReadings(services.records)
     ensure_first_admin(services)
     recover_staged(services)
 
@@ -55,11 +57,12 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     errors.init_app(app)
     register_filters(app)
 
-    from webui import admin, auth, documents, homereturn, inbox, month, patients, search
+    from webui import admin, auth, documents, homereturn, inbox, month, patients, search, worklists
 
-    for module in (auth, search, documents, patients, inbox, month, homereturn, admin):
+    for module in (auth, search, documents, patients, inbox, month, homereturn, admin, worklists):
         app.register_blueprint(module.bp)
-    app.add_url_rule("/", endpoint="index", view_func=search.index)
+    # "/" is the signed-in user's work list (worklists.home); "index" names it too.
+    app.add_url_rule("/", endpoint="index", view_func=app.view_functions["worklists.home"])
     return app
 
 

@@ -148,10 +148,10 @@ def logout():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else (another host, ``//host``) goes to the search page."""
+    """Only a path on this site; anything else (another host, ``//host``) goes to the work list."""
     if not target:
-        return url_for("search.search")
+        return url_for("worklists.home")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("search.search")
+        return url_for("worklists.home")
     return target

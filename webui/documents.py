@@ -57,6 +57,7 @@ def view(doc_id: str):
         page_numbers=[p["number"] for p in doc.pages] or list(range(1, doc.page_count + 1)),
         rotations={p["number"]: p["rotation"] for p in doc.pages},
         readers={p["number"]: p.get("reader") or {} for p in doc.pages},
+        prefill=float(services().config.review_prefill_confidence),
     )
 
 
@@ -112,6 +113,7 @@ def download_name(source_name: str, doc_id: str, file_format: str) -> str:
 def correct(doc_id: str):
     """Set or clear one field by hand; the old value stays in the history."""
     doc = load_document(doc_id)
+    back = _back_to(doc.id)
     name = request.form.get("name", "")
     if name not in FIELDS:
         abort(400, description="修正する項目がわかりません。")
@@ -122,18 +124,47 @@ def correct(doc_id: str):
             value = parse_value(name, request.form.get("value", ""))
         except ValueError as e:
             flash(f"{FIELDS[name]}: {e}", "error")
-            return redirect(url_for(".view", doc_id=doc.id, _anchor="fields"))
-    if value is None and name not in doc.fields:
-        return redirect(url_for(".view", doc_id=doc.id, _anchor="fields"))
+            return redirect(back)
+    current = doc.fields.get(name)
+    if value is None and current is None:
+        return redirect(back)
+    if current is not None and current["state"] == "filled" and value is not None and current["value"] == value:
+        # Saving what is already there changes nothing and adds no history.
+        flash(f"{FIELDS[name]}は変わっていません。", "info")
+        return redirect(back)
     services().records.correct_field(doc.id, name, value, actor())
     services().index.add(index_entry(services().records.get(doc.id)))
-    flash(f"{FIELDS[name]}を{'消しました' if value is None else '修正しました'}。", "info")
+    was_review = current is not None and current["state"] == "review"
+    flash(f"{FIELDS[name]}を{'消しました' if value is None else '確定しました' if was_review else '修正しました'}。", "info")
     # A value a person typed is known from now on: other documents waiting for
     # review on the same doctor, supplier or patient's name are filled in.
     confirmed = confirm_known_values(services().records, services().index, services().rules)
     if confirmed:
         flash(f"同じ値で確認待ちだった他の{confirmed}件の文書も確定しました。", "info")
-    return redirect(url_for(".view", doc_id=doc.id, _anchor="fields"))
+    return redirect(back)
+
+
+def _back_to(doc_id: str) -> str:
+    """Where a correction returns: the review list it came from, else the document's fields."""
+    target = request.form.get("next", "")
+    if target.startswith("/review") and "//" not in target and "\\" not in target:
+        return target
+    return url_for(".view", doc_id=doc_id, _anchor="fields")
+
+
+@bp.route("/<doc_id>/title", methods=("POST",))
+@requires("correct_fields")
+def correct_title(doc_id: str):
+    """Correct a title OCR garbled (指導礼理記録); audited, the old one kept in the audit log."""
+    doc = load_document(doc_id)
+    title = " ".join(unicodedata.normalize("NFC", request.form.get("title", "")).split())
+    if not title or len(title) > 200:
+        flash("表題は1文字以上200文字以内で入力してください。", "error")
+    elif title != doc.title:
+        services().records.correct_title(doc.id, title, actor())
+        services().index.add(index_entry(services().records.get(doc.id)))
+        flash("表題を修正しました。", "info")
+    return redirect(url_for(".view", doc_id=doc.id))
 
 
 @bp.route("/<doc_id>/split", methods=("POST",))

@@ -33,7 +33,8 @@ def view():
     """Counts of the intake and the files set aside with their reasons."""
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
-                           department=_department(), outcomes=None, watcher=_watcher())
+                           department=_department(), outcomes=None, watcher=_watcher(),
+                           uploads=records.uploads_by(actor()))
 
 
 @bp.app_context_processor
@@ -81,7 +82,7 @@ def upload():
         for path in saved:
             log.info("upload queued by %s: %s", actor(), path)
             services().records.record_upload(path.name, sha256_of(path), department, actor())
-        flash(f"{len(saved)}件を受け付けました。順番に取り込みます。", "info")
+        flash(f"{len(saved)}件を受け付けました。順番に取り込みます。結果は下の「あなたのアップロード」に出ます。", "info")
         return redirect(url_for(".view"))
     staged = [(path, f"{department}/{path.name}" if department else path.name, department) for path in saved]
     try:
@@ -95,7 +96,8 @@ def upload():
         return redirect(url_for(".view"))
     records = services().records
     return render_template("inbox.html", counts=services().work_counts(), quarantine=records.quarantined(),
-                           department=department, outcomes=outcomes, watcher=_watcher())
+                           department=department, outcomes=outcomes, watcher=_watcher(),
+                           uploads=records.uploads_by(actor()))
 
 
 def _entry(entry_id: int) -> dict:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
+
+from billing.summary import era_date
 
 DOC_TYPES = {
     "hot_contract": "契約書",
@@ -41,6 +45,9 @@ FIELDS = {
     "removal_date": "撤去日",
 }
 
+DATE_FIELDS = frozenset({"document_date", "contract_start", "contract_end", "guidance_date", "measurement_date",
+                         "removal_date"})
+
 STATUSES = {"ready": "算定可", "missing": "不足", "conflict": "矛盾"}
 
 SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード", "staff": "職員入力"}
@@ -61,6 +68,7 @@ AUDIT_ACTIONS = {
     "discharges_imported": "退院記録の取り込み",
     "discharge_saved": "退院記録の追加・修正",
     "discharge_removed": "退院記録の削除",
+    "title_corrected": "表題の修正",
 }
 
 
@@ -121,6 +129,8 @@ def format_value(name: str, value) -> str:
         return DEVICES.get(str(value), str(value))
     if name == "monthly_fee" and isinstance(value, int | float):
         return f"{value:,.0f}"
+    if name in DATE_FIELDS:
+        return with_era(value)
     return str(value)
 
 
@@ -129,6 +139,34 @@ def format_time(at: str | None) -> str:
     if not at:
         return ""
     return at[:16].replace("T", " ")
+
+
+def with_era(value) -> str:
+    """An ISO date as clerks read it: 西暦 with 和暦 beside it, ``2026-10-14（R8.10.14）``;
+    anything that is not a date comes back as it was (``—`` when empty)."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    try:
+        return f"{day.isoformat()}（{era_date(day)}）"
+    except ValueError:
+        return day.isoformat()
+
+
+def era_month(month: str) -> str:
+    """``2026-10`` → ``令和8年10月`` (empty for anything else)."""
+    try:
+        day = date.fromisoformat(f"{month}-01")
+    except (TypeError, ValueError):
+        return ""
+    short = era_date(day)  # R8.10.1
+    names = {"R": "令和", "H": "平成", "S": "昭和"}
+    year = short[1:].split(".")[0]
+    return f"{names.get(short[0], short[0])}{'元' if year == '1' else year}年{day.month}月"
 
 
 def register_filters(app: Flask) -> None:
@@ -144,5 +182,7 @@ def register_filters(app: Flask) -> None:
         flag_label=flag_label,
         reader_label=reader_label,
         reader_title=reader_title,
+        era=with_era,
+        era_month=era_month,
     )
     app.jinja_env.globals.update(format_value=format_value, DOC_TYPES=DOC_TYPES, DEVICES=DEVICES, FIELDS=FIELDS)

@@ -4,9 +4,11 @@ monthly guidance records (SpO2/PaO2), removals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, abort, render_template
 
+from shoko import worklists
 from webui.auth import requires
 from webui.security import services
 
@@ -53,5 +55,9 @@ def view(patient_id: str):
     entries = timeline(documents)
     names = [e.fields["patient_name"] for e in entries if e.fields.get("patient_name")]
     contracts = [e for e in entries if e.doc_type == "hot_contract"]
+    facts = [{"id": d.id, "number": d.number, "doc_type": d.doc_type, "ingested_at": d.ingested_at,
+              "fields": d.filled_fields} for d in documents]
+    today = date.fromisoformat(services().records.now()[:10])
+    states = {c.doc_id: c for c in worklists.contracts(facts, today, services().config.contracts_ending_days)}
     return render_template("patient.html", patient_id=patient_id, patient_name=names[0] if names else "",
-                           entries=entries, contracts=contracts)
+                           entries=entries, contracts=contracts, states=states)

@@ -28,11 +28,29 @@ REPORT = MonthReport(
 
 ROWS = [
     list(HEADER),
-    ["00123456", "山田 太郎", "C103-2", "2400", "ready", "SpO2 88%（R8.10.14）"],
-    ["00123456", "山田 太郎", "C158", "4000", "ready", ""],
-    ["00000042", "髙橋 一二三", "C158", "4000", "conflict", ""],
-    ["00000099", "", "C103-remote", "", "conflict", ""],
+    ["00123456", "山田 太郎", "C103-2", "2400", "算定可", "SpO2 88%（R8.10.14）", "名称", "", "D000123", "", "", ""],
+    ["00123456", "山田 太郎", "C158", "4000", "算定可", "", "名称", "", "D000123", "", "", ""],
+    ["00000042", "髙橋 一二三", "C158", "4000", "矛盾", "", "名称", "", "D000123", "", "", ""],
+    ["00000099", "", "C103-remote", "", "矛盾", "", "名称", "", "D000123", "", "", ""],
 ]
+
+
+def test_ids_are_quoted_text_and_points_plain_numbers():
+    lines = export_csv(REPORT).decode("utf-8-sig").splitlines()
+    assert lines[1].startswith('"00123456","山田 太郎","C103-2",2400,"算定可"')
+
+
+def test_problems_claims_and_not_applicable():
+    warned = ReportItem("C158", "ready", ("D1", "D2"), ("撤去あり", "前月の測定"), "酸素濃縮装置加算", 4000, "", (),
+                        True)
+    dropped = ReportItem("C103-2", "missing", (), ("指導記録がありません",), "指導管理料", 2400, "", (), False,
+                         applicable=False)
+    report = MonthReport("2026-10", "R6", (PatientReport("00000001", "山田 太郎", (warned, dropped)),))
+    rows = read(export_csv(report, claims={("00000001", "C158"): {"actor": "iji", "at": "2026-11-05T10:00:00+09:00"}}),
+                "utf-8-sig")
+    assert rows[1][4:] == ["算定可（注意あり）", "", "酸素濃縮装置加算", "撤去あり／前月の測定", "D1 D2", "済", "iji",
+                           "2026-11-05T10:00:00+09:00"]
+    assert rows[2][4] == "対象外"
 
 
 def read(data, encoding):
@@ -44,8 +62,8 @@ def read(data, encoding):
     [
         ("utf-8-sig", "utf-8-sig", b"\xef\xbb\xbf"),
         ("utf-8", "utf-8-sig", b"\xef\xbb\xbf"),
-        ("cp932", "cp932", "患者".encode("cp932")),
-        ("Shift_JIS", "cp932", "患者".encode("cp932")),
+        ("cp932", "cp932", "\"患者".encode("cp932")),
+        ("Shift_JIS", "cp932", "\"患者".encode("cp932")),
     ],
 )
 def test_round_trip(encoding, codec, prefix):

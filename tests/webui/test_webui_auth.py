@@ -52,7 +52,7 @@ def test_sign_in_form_has_the_contract_fields(client):
 
 def test_sign_in_then_search_and_sign_out(client, accounts):
     response = sign_in(client, "kango")
-    assert response.status_code == 302 and response.headers["Location"] == "/search"
+    assert response.status_code == 302 and response.headers["Location"] == "/"  # the work list
     assert client.get("/search?q=酸素").status_code == 200
     assert "kango" in client.get("/search").get_data(as_text=True)
     response = post(client, "/logout")
@@ -71,7 +71,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, accounts):
 def test_sign_in_never_redirects_off_site(client, accounts, target):
     response = client.post("/login", data={"username": "iji", "password": PASSWORD,
                                            "csrf_token": csrf_of(client), "next": target})
-    assert response.headers["Location"] == "/search"
+    assert response.headers["Location"] == "/"
 
 
 def test_failed_sign_in_does_not_say_which_part_was_wrong(client, accounts):

@@ -132,7 +132,7 @@ def test_search_correct_link_and_month_view(page, documents):
     with page.expect_download() as download_info:
         page.click("a.csv-utf8")
     download = download_info.value
-    assert download.suggested_filename == "shoko-claims-2026-10.csv"
+    assert download.suggested_filename == "shoko-claims-2026-10-utf8.csv"
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and "SpO2 95%（R8.10.14）" in data.decode("utf-8-sig")
 

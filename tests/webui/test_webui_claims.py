@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from webui_support import OTHER_PATIENT, PATIENT, post
 from shoko.claims import month_report
+from shoko.worklists import claim_month
 
 
 def test_month_view_shows_patients_items_and_marks(login, documents):
@@ -41,9 +43,11 @@ def test_staff_link_without_patient_counts_for_the_documents_patient(services, d
     assert "C103-1" in items
 
 
-def test_default_month_is_the_current_one(login, services):
+def test_default_month_is_the_claim_month(login, services):
+    # The previous month until claim_month_switch_day (10), then the current one.
+    today = date.fromisoformat(services.records.now()[:10])
     page = login("iji").get("/claims").get_data(as_text=True)
-    assert f"月次請求 {services.records.now()[:7]}" in page
+    assert f"月次請求 {claim_month(today, 10)}" in page
 
 
 def test_bad_month_is_400(login):
@@ -87,17 +91,20 @@ def test_csv_export_utf8_with_bom(login, documents):
     response = login("iji").get("/claims.csv?month=2026-10")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert 'filename="shoko-claims-2026-10.csv"' in response.headers["Content-Disposition"]
+    assert 'filename="shoko-claims-2026-10-utf8.csv"' in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["患者ID", "患者氏名", "項目コード", "点数", "状態", "摘要"]
+    assert rows[0] == ["患者ID", "患者氏名", "項目コード", "点数", "状態", "摘要", "項目名", "問題・注意", "根拠の文書",
+                       "請求済み", "請求者", "請求日時"]
     assert [PATIENT, "山田 太郎", "C103-2"] == rows[1][:3] and rows[1][5] == "SpO2 96%（R8.10.14）"
+    assert rows[1][4] == "算定可" and rows[1][6] == "在宅酸素療法指導管理料 その他の場合"
 
 
 def test_csv_export_shift_jis(login, documents):
     response = login("iji").get("/claims.csv?month=2026-10&encoding=sjis")
     assert response.headers["Content-Type"] == "text/csv; charset=Shift_JIS"
     assert not response.data.startswith(b"\xef\xbb\xbf")
+    assert 'filename="shoko-claims-2026-10-sjis.csv"' in response.headers["Content-Disposition"]
     assert "山田 太郎" in response.data.decode("cp932")
 
 

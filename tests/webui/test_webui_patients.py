@@ -19,7 +19,8 @@ def test_timeline_shows_periods_measurements_and_removal(login, documents):
     assert "契約期間" in page and "2026-04-01 〜 2027-03-31" in page and "酸素濃縮装置" in page
     assert "SpO2 96%" in page
     assert "撤去 2027-04-02" in page
-    assert "8,000円" in page
+    assert "8,000円" not in page  # monthly fees are for 総務課, 医事課 and admin (view_contracts)
+    assert "8,000円" in login("somu").get(f"/patients/{PATIENT}").get_data(as_text=True)
 
 
 def test_open_ended_contract(login, documents):

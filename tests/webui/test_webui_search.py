@@ -7,9 +7,10 @@ import re
 from webui_support import PATIENT, XSS
 
 
-def test_root_goes_to_search(login):
+def test_root_is_the_work_list_with_a_way_to_search(login):
+    # "/" became the signed-in user's work list (issue 14); search is one click away.
     response = login("kango").get("/")
-    assert response.status_code == 302 and response.headers["Location"] == "/search"
+    assert response.status_code == 200 and 'href="/search"' in response.get_data(as_text=True)
 
 
 def test_empty_search_shows_the_form(login):
