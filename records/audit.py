@@ -20,6 +20,7 @@ class AuditEvent:
     """Base of every audit event: who did it, when, and to which document."""
 
     action: ClassVar[str] = "event"
+    changes: ClassVar[bool] = True  # False for reads and notes: they carry no state fingerprints
     actor: str
     at: str
     document_id: int | None = None
@@ -65,6 +66,7 @@ class UploadQueued(AuditEvent):
 @dataclass(frozen=True)
 class DuplicateFound(AuditEvent):
     action: ClassVar[str] = "duplicate_found"
+    changes: ClassVar[bool] = False
     sha256: str = ""
     source_name: str = ""
 
@@ -211,6 +213,62 @@ class SignedOut(AuditEvent):
 
 
 @dataclass(frozen=True)
+class ChainSealed(AuditEvent):
+    """The audit key was created for a log kept before there was one: its rows were
+    sealed as they stood, with the state of every document and account then."""
+
+    action: ClassVar[str] = "chain_sealed"
+    changes: ClassVar[bool] = False
+    rows: int = 0
+
+
+# -- reads: who looked at what (MHLW guideline: access logs) --------------------------
+
+
+@dataclass(frozen=True)
+class ReadEvent(AuditEvent):
+    """Base of reads: they change nothing; ``address`` is the client's (empty from the command line)."""
+
+    changes: ClassVar[bool] = False
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentViewed(ReadEvent):
+    action: ClassVar[str] = "document_viewed"
+    via: str = "web"  # web or cli
+
+
+@dataclass(frozen=True)
+class PageImageViewed(ReadEvent):
+    action: ClassVar[str] = "page_viewed"
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class OriginalDownloaded(ReadEvent):
+    action: ClassVar[str] = "original_downloaded"
+
+
+@dataclass(frozen=True)
+class Searched(ReadEvent):
+    action: ClassVar[str] = "searched"
+    query: str = ""
+    filters: dict = field(default_factory=dict)
+    total: int = 0
+    via: str = "web"
+
+
+@dataclass(frozen=True)
+class Exported(ReadEvent):
+    """A list or report left shoko as a file (a CSV, a backup, a patient's documents)."""
+
+    action: ClassVar[str] = "exported"
+    what: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class ChainRow:
     """An audit row as stored, for verification."""
 
@@ -222,6 +280,7 @@ class ChainRow:
     details: dict = field(default_factory=dict)
     prev_hash: str = GENESIS
     hash: str = ""
+    mac: str | None = None
 
 
 def chain_hash(prev_hash: str, at: str, actor: str, action: str, document_id: int | None, details: dict) -> str:
@@ -243,4 +302,37 @@ def verify_chain(rows: list[ChainRow]) -> list[str]:
         if row.hash != expected:
             problems.append(f"audit #{row.seq}: content does not match its hash (row altered)")
         prev = row.hash
+    return problems
+
+
+def verify_seal(rows: list[ChainRow], seal) -> list[str]:
+    """Problems with the rows' seals and the checkpoints (``records.seal.AuditSeal``):
+    a row recomputed or appended without the key, rows cut off the end of the log."""
+    problems = []
+    if seal.key() is None:
+        if rows or seal.checkpoint_file.exists():
+            problems.append(f"audit key {seal.key_file} is missing: restore it from its backup "
+                            "(without it no seal can be checked)")
+        return problems
+    for row in rows:
+        if row.mac is None:
+            problems.append(f"audit #{row.seq}: not sealed (a row added to the database directly)")
+        elif row.mac != seal.mac(row.hash):
+            problems.append(f"audit #{row.seq}: seal does not match (row altered and the chain recomputed, "
+                            "or a forged row)")
+    points, point_problems = seal.read_checkpoints()
+    problems.extend(point_problems)
+    by_seq = {row.seq: row for row in rows}
+    last = rows[-1].seq if rows else 0
+    furthest = max((point.seq for point in points), default=0)
+    if furthest > last:
+        problems.append(f"audit log cut off: a checkpoint records row #{furthest}, the log ends at #{last}")
+    for point in points:
+        row = by_seq.get(point.seq)
+        if point.seq > last:
+            continue
+        if row is None:
+            problems.append(f"audit #{point.seq}: deleted (a checkpoint records it)")
+        elif row.hash != point.hash:
+            problems.append(f"audit #{point.seq}: differs from its checkpoint (row replaced)")
     return problems

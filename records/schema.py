@@ -148,6 +148,7 @@ audit = Table(
     Column("details", Text, nullable=False),  # JSON object
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("mac", String(64)),  # HMAC of hash under the audit key (records/seal.py)
 )
 
 users = Table(
@@ -189,7 +190,7 @@ discharges = Table(
 
 # Columns added after a database was first created: (table, column). ``create_all``
 # makes missing tables only; these are added to an older database on opening.
-ADDED_COLUMNS = (("pages", "reader"), ("users", "session_generation"), ("users", "disabled_at"),)
+ADDED_COLUMNS = (("pages", "reader"), ("users", "session_generation"), ("users", "disabled_at"), ("audit", "mac"))
 
 
 def add_missing_columns(engine) -> None:

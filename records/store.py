@@ -23,9 +23,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from records import audit as audit_events
 from records import schema as t
-from records.audit import GENESIS, AuditEvent, ChainRow, chain_hash, verify_chain
+from records.audit import GENESIS, AuditEvent, ChainRow, chain_hash, verify_chain, verify_seal
 from records.lists import ListQueries
 from records.quarantine import QuarantineFolder
+from records.seal import AuditSeal
+from records.state import differences, document_state, user_state
 from records.vault import Vault
 from shoko.errors import RecordsError, UnknownDocument
 
@@ -171,14 +173,39 @@ class StoredDocument:
 class Records(ListQueries):
     """The system of record over one database URL, a vault and a quarantine folder."""
 
-    def __init__(self, url: str, vault_root: Path, quarantine_root: Path, timezone: str = "Asia/Tokyo"):
+    def __init__(self, url: str, vault_root: Path, quarantine_root: Path, timezone: str = "Asia/Tokyo",
+                 seal: AuditSeal | None = None):
         self.engine: Engine = _make_engine(url)
         self.vault = Vault(vault_root)
         self.quarantine_folder = QuarantineFolder(quarantine_root)
         self.zone = ZoneInfo(timezone)
+        self.seal = seal
         self._write_lock = threading.Lock()
+        self._head: tuple[int, str, str] | None = None  # the chain's head written in this transaction
         t.metadata.create_all(self.engine)
         t.add_missing_columns(self.engine)
+        if seal is not None:
+            self._first_start(seal)
+
+    def _first_start(self, seal: AuditSeal) -> None:
+        """Create the audit key at first start; a log that was kept before there was a key
+        is sealed as it stands, with the state of every document and account then."""
+        with self.read() as conn:
+            sealed_rows = conn.execute(select(func.count()).select_from(t.audit)
+                                       .where(t.audit.c.mac.is_not(None))).scalar()
+        if seal.has_key() or sealed_rows:
+            return  # a sealed log whose key is missing stays so: ``verify`` says the key is gone
+        if not seal.create_key():
+            return
+        with self.write() as conn:
+            rows = conn.execute(select(t.audit.c.seq, t.audit.c.hash).where(t.audit.c.mac.is_(None))).all()
+            for seq, digest in rows:
+                conn.execute(update(t.audit).where(t.audit.c.seq == seq).values(mac=seal.mac(digest)))
+            if rows:
+                documents = {str(n): document_state(conn, n) for n in conn.execute(select(t.documents.c.id)).scalars()}
+                accounts = {u: user_state(conn, u) for u in conn.execute(select(t.users.c.username)).scalars()}
+                self._audit(conn, audit_events.ChainSealed("system", self.now(), None, len(rows)),
+                            extra={"state": documents, "users": accounts})
 
     def now(self) -> str:
         """Current time in the hospital's time zone, ISO 8601 with offset."""
@@ -186,26 +213,48 @@ class Records(ListQueries):
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """The single writer: a transaction that holds the write lock."""
-        with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        """The single writer: a transaction that holds the write lock. Once it commits,
+        the chain's head is checkpointed outside the database."""
+        with self._write_lock:
+            self._head = None
+            with self.engine.begin() as conn:
+                yield conn
+            if self._head is not None and self.seal is not None:
+                self.seal.checkpoint(*self._head)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(shoko_read=True) as conn:
             yield conn
 
-    def _audit(self, conn: Connection, ev: AuditEvent) -> None:
+    def _audit(self, conn: Connection, ev: AuditEvent, extra: dict | None = None) -> None:
+        """Append ``ev`` to the chain, sealed with the key. An event that changes a
+        document or an account carries the fingerprints of its state after the change
+        (called after the change's statements, in the same transaction)."""
         last = conn.execute(select(t.audit.c.hash).order_by(t.audit.c.seq.desc()).limit(1)).scalar()
         prev = last or GENESIS
-        details = ev.details()
+        details = {**ev.details(), **(extra or {})}
+        if ev.changes:
+            touched = [n for n in (ev.document_id, getattr(ev, "new_document", None)) if n]
+            if touched:
+                details["state"] = {str(n): document_state(conn, n) for n in touched}
+            if getattr(ev, "username", None) and ev.action in ("user_saved", "user_disabled"):
+                details["user_state"] = user_state(conn, ev.username)
         digest = chain_hash(prev, ev.at, ev.actor, ev.action, ev.document_id, details)
-        conn.execute(
+        result = conn.execute(
             insert(t.audit).values(
                 at=ev.at, actor=ev.actor, action=ev.action, document_id=ev.document_id,
                 details=json.dumps(details, ensure_ascii=False, sort_keys=True), prev_hash=prev, hash=digest,
+                mac=self.seal.mac(digest) if self.seal is not None else None,
             )
         )
+        self._head = (result.inserted_primary_key[0], digest, ev.at)
+
+    def record_read(self, event: AuditEvent) -> None:
+        """Append a read (a view, a download, a search, an export): it changes nothing
+        but is kept in the chain like every change."""
+        with self.write() as conn:
+            self._audit(conn, event)
 
     # -- documents -------------------------------------------------------
 
@@ -520,11 +569,24 @@ class Records(ListQueries):
             return [dict(r) for r in conn.execute(select(t.claims)).mappings()]
 
     def audit_for(self, doc_id: str) -> list[dict]:
-        """Audit events of one document, oldest first."""
+        """Changes to one document (audit events that are not reads), oldest first."""
         number = parse_doc_id(doc_id)
+        a = t.audit.c
         with self.read() as conn:
-            return [{**r, "details": json.loads(r["details"])} for r in conn.execute(
-                select(t.audit).where(t.audit.c.document_id == number).order_by(t.audit.c.seq)).mappings()]
+            return [{**r, "details": _shown_details(r["details"])} for r in conn.execute(
+                select(t.audit).where(a.document_id == number, a.action.not_in(READ_ACTIONS))
+                .order_by(a.seq)).mappings()]
+
+    def reads_of(self, doc_id: str, limit: int = 50) -> list[dict]:
+        """Who viewed or downloaded one document, newest first (page images left out:
+        a view loads each page)."""
+        number = parse_doc_id(doc_id)
+        a = t.audit.c
+        with self.read() as conn:
+            return [{**r, "details": _shown_details(r["details"])} for r in conn.execute(
+                select(t.audit).where(a.document_id == number,
+                                      a.action.in_(("document_viewed", "original_downloaded")))
+                .order_by(a.seq.desc()).limit(limit)).mappings()]
 
     # -- discharges (在宅復帰率) -------------------------------------------------
 
@@ -784,20 +846,108 @@ class Records(ListQueries):
     def audit_rows(self) -> list[ChainRow]:
         with self.read() as conn:
             return [
-                ChainRow(r.seq, r.at, r.actor, r.action, r.document_id, json.loads(r.details), r.prev_hash, r.hash)
+                ChainRow(r.seq, r.at, r.actor, r.action, r.document_id, json.loads(r.details), r.prev_hash, r.hash,
+                         r.mac)
                 for r in conn.execute(select(t.audit).order_by(t.audit.c.seq))
             ]
 
+    def audit_log(self, document: int | None = None, actor: str | None = None, since: str | None = None,
+                  limit: int | None = None, newest_first: bool = False) -> Iterator[dict]:
+        """Audit rows (reads included) as dicts, filtered; streamed, not loaded whole."""
+        a = t.audit.c
+        query = select(t.audit)
+        if document is not None:
+            query = query.where(a.document_id == document)
+        if actor:
+            query = query.where(a.actor == actor)
+        if since:
+            query = query.where(a.at >= since)
+        query = query.order_by(a.seq.desc() if newest_first else a.seq)
+        if limit:
+            query = query.limit(limit)
+        with self.read() as conn:
+            for r in conn.execute(query).mappings():
+                yield {"seq": r["seq"], "at": r["at"], "actor": r["actor"], "action": r["action"],
+                       "document": format_doc_id(r["document_id"]) if r["document_id"] else None,
+                       "details": _shown_details(r["details"])}
+
     def verify(self) -> list[str]:
-        """Every original against its SHA-256 and the audit chain; empty when intact."""
+        """Every original against its SHA-256, the audit chain with its seal and
+        checkpoints, and the tables against the state the audit log vouches for;
+        empty when intact."""
         problems = []
         with self.read() as conn:
             for number, sha in conn.execute(select(t.documents.c.id, t.documents.c.sha256).order_by(t.documents.c.id)):
                 problem = self.vault.verify(sha)
                 if problem:
                     problems.append(f"{format_doc_id(number)}: {problem}")
-        problems.extend(verify_chain(self.audit_rows()))
+            known = set(conn.execute(select(t.documents.c.sha256)).scalars())
+        problems.extend(f"vault: {name} is no original of any document (a file added to the vault)"
+                        for name in self.vault.stray(known))
+        rows = self.audit_rows()
+        problems.extend(verify_chain(rows))
+        if self.seal is not None:
+            problems.extend(verify_seal(rows, self.seal))
+        problems.extend(self._verify_state(rows))
         return problems
+
+    def _verify_state(self, rows: list[ChainRow]) -> list[str]:
+        """Documents, accounts and claim marks against the last state the audit log recorded."""
+        expected: dict[int, dict | None] = {}
+        accounts: dict[str, str | None] = {}
+        claims: set[tuple[str, str, str]] = set()
+        for row in rows:
+            for number, state in (row.details.get("state") or {}).items():
+                expected[int(number)] = state
+            accounts.update(row.details.get("users") or {})
+            if "user_state" in row.details:
+                accounts[row.details.get("username", "")] = row.details["user_state"]
+            if row.action == "claim_marked":
+                key = (row.details.get("patient_id", ""), row.details.get("item", ""), row.details.get("month", ""))
+                (claims.add if row.details.get("claimed", True) else claims.discard)(key)
+        problems = []
+        with self.read() as conn:
+            numbers = set(conn.execute(select(t.documents.c.id)).scalars())
+            for number in sorted(numbers | set(expected)):
+                doc = format_doc_id(number)
+                current = document_state(conn, number)
+                if number not in expected:
+                    problems.append(f"{doc}: no audit event records this document (added to the database directly)")
+                elif expected[number] is None:
+                    if current is not None:
+                        problems.append(f"{doc}: present although the audit log records it removed")
+                elif current is None:
+                    problems.append(f"{doc}: missing from the database (its row was deleted)")
+                else:
+                    changed = differences(expected[number], current)
+                    if changed:
+                        problems.append(f"{doc}: {', '.join(changed)} changed outside shoko "
+                                        "(does not match the audit log)")
+            for username in sorted(set(conn.execute(select(t.users.c.username)).scalars()) | set(accounts)):
+                current_user = user_state(conn, username)
+                if username not in accounts:
+                    problems.append(f"account {username}: no audit event records it (added to the database directly)")
+                elif accounts[username] != current_user:
+                    problems.append(f"account {username}: role, password or state changed outside shoko")
+            marked = {tuple(r) for r in conn.execute(select(t.claims.c.patient_id, t.claims.c.item, t.claims.c.month))}
+        for patient_id, item, month in sorted(marked - claims):
+            problems.append(f"claim mark {patient_id} {item} {month}: not in the audit log (added directly)")
+        for patient_id, item, month in sorted(claims - marked):
+            problems.append(f"claim mark {patient_id} {item} {month}: removed outside shoko")
+        return problems
+
+
+READ_ACTIONS = tuple(cls.action for cls in (audit_events.DocumentViewed, audit_events.PageImageViewed,
+                                             audit_events.OriginalDownloaded, audit_events.Searched,
+                                             audit_events.Exported))
+
+
+def _shown_details(stored: str) -> dict:
+    """An event's details as people read them: without the state fingerprints."""
+    details = json.loads(stored)
+    for internal in ("state", "users", "user_state"):
+        details.pop(internal, None)
+    return details
 
 
 def _discharge_values(row) -> dict:

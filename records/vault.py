@@ -61,6 +61,10 @@ class Vault:
         _fsync_dir(target.parent)
         return target
 
+    def stray(self, known: set[str]) -> list[str]:
+        """Files in the vault that are no original of ``known`` (SHA-256s), as relative names."""
+        return list(_stray_names(self.root, known))
+
     def verify(self, sha256: str) -> str | None:
         """None when the original is present and intact, else what is wrong."""
         path = self.path_for(sha256)
@@ -69,6 +73,18 @@ class Vault:
         if sha256_of(path) != sha256:
             return f"original {sha256[:12]}… no longer matches its SHA-256"
         return None
+
+
+def _stray_names(root: Path, known: set[str]):
+    for folder in sorted(root.iterdir()) if root.exists() else []:
+        if not folder.is_dir():
+            yield folder.name
+            continue
+        for item in sorted(folder.iterdir()):
+            if item.name.startswith(".incoming-"):
+                continue  # a copy under way (or left by a crash): not an original yet
+            if item.name not in known or item.parent.name != item.name[:2]:
+                yield f"{folder.name}/{item.name}"
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import signal
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 from shoko.errors import ShokoError, UnknownDocument
 from records import format_doc_id
+from records.audit import DocumentViewed, Searched
 from shoko.intake import IntakeFile, department_of, index_entry
 from shoko.services import Services
 from shoko.settings import load_config
@@ -106,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help="originals and audit chain integrity")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("audit", parents=[common], help="the audit log, reads included")
+    p.add_argument("--doc", help="one document's events (D000123)")
+    p.add_argument("--user", help="one account's events")
+    p.add_argument("--since", help="events on or after this day (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index from the records")
     p.set_defaults(run=cmd_reindex)
@@ -228,6 +238,7 @@ def cmd_show(services: Services, args) -> int:
     except UnknownDocument:
         print(f"shoko: no document {args.doc_id}", file=sys.stderr)
         return 1
+    services.records.record_read(DocumentViewed(_cli_actor(), services.records.now(), doc.number, via="cli"))
     data = document_json(doc)
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
@@ -273,6 +284,9 @@ def cmd_search(services: Services, args) -> int:
     limits = QueryLimits(max_chars=services.config.search_max_chars, seconds=float(services.config.search_seconds))
     results = services.index.search(args.query, limit=max(1, args.limit), doc_type=args.doc_type,
                                     patient_id=args.patient, limits=limits)
+    filters = {name: value for name, value in (("type", args.doc_type), ("patient", args.patient)) if value}
+    services.records.record_read(Searched(_cli_actor(), services.records.now(), None, query=args.query,
+                                          filters=filters, total=results.total, via="cli"))
     if args.json:
         print(json.dumps({
             "query": args.query, "total": results.total,
@@ -285,6 +299,41 @@ def cmd_search(services: Services, args) -> int:
     for h in results.hits:
         print(f"{h.doc_id}  {h.score:6.2f}  {h.doc_type:20}  {h.title}")
         print(f"    {h.snippet.replace(chr(10), ' ')}")
+    return 0
+
+
+def _cli_actor() -> str:
+    """Who ran a command, for the audit log: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cmd_audit(services: Services, args) -> int:
+    """The audit log, oldest first, filtered by document, account and day."""
+    document = None
+    if args.doc:
+        try:
+            document = services.records.get(args.doc).number
+        except UnknownDocument:
+            print(f"shoko: no document {args.doc}", file=sys.stderr)
+            return 1
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since).isoformat()
+        except ValueError:
+            print(f"shoko: --since must be YYYY-MM-DD, not {args.since!r}", file=sys.stderr)
+            return 2
+    for event in services.records.audit_log(document=document, actor=args.user, since=since):
+        if args.json:
+            print(json.dumps({"at": event["at"], "actor": event["actor"], "action": event["action"],
+                              "document": event["document"], "seq": event["seq"], **event["details"]},
+                             ensure_ascii=False))
+        else:
+            details = " ".join(f"{k}={v}" for k, v in sorted(event["details"].items()))
+            print(f"{event['at']}  {event['actor']}  {event['action']}  {event['document'] or '-'}  {details}")
     return 0
 
 

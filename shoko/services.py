@@ -11,6 +11,7 @@ from ingest.engines import make_engines
 from ingest.ocr import OcrEngine, Reread
 from ingest.watcher import inbox_files
 from records import Records
+from records.seal import AuditSeal
 from search import WhooshIndex
 from shoko.intake import Intake, split_stored_document
 from shoko.permissions import Permissions, load_permissions
@@ -29,7 +30,8 @@ class Services:
     @cached_property
     def records(self) -> Records:
         return Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
-                       self.config.timezone)
+                       self.config.timezone,
+                       AuditSeal(self.config.path("audit_key_file"), self.config.path("audit_checkpoint_file")))
 
     @cached_property
     def index(self) -> WhooshIndex:

@@ -34,6 +34,11 @@ SETTINGS = (
     Setting("inbox_dirs", ["inbox"], "Folders the watcher takes scans from; a subfolder names the department that scanned."),
     Setting("quarantine_dir", "quarantine", "Folder for files that could not be ingested, each beside NAME.reason.txt."),
     Setting("vault_dir", "originals", "Read-only, content-addressed store of the original files."),
+    Setting("audit_key_file", "keys/audit.key", "Key that seals every audit row (HMAC), created at first start. Keep a "
+            "copy apart from the data (a safe, another disk): without it the audit log cannot be checked, and "
+            "whoever holds it could rewrite the log."),
+    Setting("audit_checkpoint_file", "audit-checkpoints", "File outside the database to which the audit log's head is "
+            "appended after every change, so rows cut off the end of the log are found. It only grows."),
     Setting("index_dir", "index", "Folder of the Whoosh full-text index."),
     Setting("ocr_engine", "rapidocr", "OCR engine for scanned pages: 'rapidocr' (PP-OCRv6 small, the models bundled "
             "with the pinned rapidocr wheel, checked by SHA-256, never downloaded) or 'tesseract'. The other one "

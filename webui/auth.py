@@ -75,6 +75,13 @@ def actor() -> str:
     return g.user["username"]
 
 
+def log_read(event_class, document: int | None = None, **details) -> None:
+    """Record that the signed-in user read something (``records.audit`` read events),
+    with the time and the client's address."""
+    records = services().records
+    records.record_read(event_class(actor(), records.now(), document, address=request.remote_addr or "", **details))
+
+
 @bp.route("/login", methods=("GET", "POST"))
 def login():
     """The sign-in form; a failure never says whether the name or the password was wrong."""

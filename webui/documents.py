@@ -11,7 +11,8 @@ from shoko.claims import catalogue_at
 from shoko.errors import UnknownDocument
 from shoko.intake import confirm_known_values, index_entry
 
-from webui.auth import actor, requires
+from records.audit import DocumentViewed, OriginalDownloaded, PageImageViewed
+from webui.auth import actor, log_read, requires
 from webui.fields import fields_for, kind_of, parse_value
 from webui.labels import FIELDS
 from webui.security import services
@@ -39,6 +40,7 @@ def view(doc_id: str):
     """The document page."""
     doc = load_document(doc_id)
     records = services().records
+    log_read(DocumentViewed, doc.number)
     catalogue = catalogue_at(current_app.config["BILLING_CATALOGUE"])
     current_month = records.now()[:7]
     linked = {(link["item"], link["month"]) for link in doc.links}
@@ -51,6 +53,7 @@ def view(doc_id: str):
         kind_of=kind_of,
         history=records.field_history(doc.id),
         audit=records.audit_for(doc.id),
+        reads=records.reads_of(doc.id),
         suggestions=suggestions,
         items=item_choices(catalogue, current_month),
         current_month=current_month,
@@ -70,6 +73,7 @@ def page_image(doc_id: str, number: int):
         abort(404)
     original_page = doc.first_page + number - 1  # a part of a batch scan starts further in
     etag = f"{doc.sha256}-{original_page}"
+    log_read(PageImageViewed, doc.number, page=number)
     if etag in request.if_none_match:
         return _cached(current_app.response_class(status=304), etag)
     path = services().records.vault.path_for(doc.sha256)
@@ -95,6 +99,7 @@ def download(doc_id: str):
     path = services().records.vault.path_for(doc.sha256)
     if not path.exists():
         abort(404)
+    log_read(OriginalDownloaded, doc.number)
     response = send_file(path, mimetype=_MIMETYPES.get(doc.file_format, "application/octet-stream"),
                          as_attachment=True, download_name=download_name(doc.source_name, doc.id, doc.file_format),
                          etag=doc.sha256, max_age=0)

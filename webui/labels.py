@@ -69,6 +69,17 @@ AUDIT_ACTIONS = {
     "discharge_saved": "退院記録の追加・修正",
     "discharge_removed": "退院記録の削除",
     "title_corrected": "表題の修正",
+    "user_disabled": "アカウントの停止・再開",
+    "sign_in_succeeded": "サインイン",
+    "sign_in_failed": "サインイン失敗",
+    "sign_in_locked": "サインインの一時停止",
+    "signed_out": "サインアウト",
+    "chain_sealed": "監査記録の封印（鍵の作成）",
+    "document_viewed": "閲覧",
+    "page_viewed": "ページ画像の表示",
+    "original_downloaded": "原本のダウンロード",
+    "searched": "検索",
+    "exported": "書き出し",
 }
 
 

@@ -14,7 +14,8 @@ from shoko.claims import catalogue_at
 from shoko.errors import ConfigError
 from shoko.worklists import claim_month
 
-from webui.auth import actor, requires
+from records.audit import Exported
+from webui.auth import actor, log_read, requires
 from webui.documents import MONTH
 from webui.security import services
 
@@ -159,6 +160,7 @@ def export():
         abort(400, description="encoding は utf-8 か sjis を指定してください。")
     data = export_csv(_report(month), encoding=codec, claims=services().records.claim_marks(month))
     sjis = ENCODINGS[codec] == "cp932"
+    log_read(Exported, what="claims_csv", detail=month)
     response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = f"text/csv; charset={'Shift_JIS' if sjis else 'utf-8'}"
     response.headers["Content-Disposition"] = (f'attachment; filename="shoko-claims-{month}-'

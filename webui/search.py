@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from search import QueryLimits
 from shoko.errors import QueryTooLong
-from webui.auth import requires
+from records.audit import Searched
+from webui.auth import log_read, requires
 from webui.documents import MONTH
 from webui.security import services
 
@@ -52,6 +53,8 @@ def search():
             )
         except QueryTooLong as e:
             problems.append(str(e))
+        filters = {name: form[name] for name in ("type", "patient", "department", "month") if form[name]}
+        log_read(Searched, query=form["q"], filters=filters, total=results.total if results else 0)
     pages = -(-results.total // per_page) if results else 0
     departments = [role for role in services().permissions.roles if role != "admin"]
     query_args = {name: value for name, value in form.items() if value}  # for the pager's links

@@ -21,7 +21,8 @@ from billing.months import Month
 from shoko import worklists
 from shoko.claims import catalogue_at
 from shoko.errors import ConfigError
-from webui.auth import can, requires
+from records.audit import Exported
+from webui.auth import can, log_read, requires
 from webui.fields import kind_of
 from webui.labels import DEVICES, DOC_TYPES
 from webui.month import CSV_ENCODINGS, default_month, month_arg, readings
@@ -269,6 +270,7 @@ def contracts_csv():
                          DEVICES.get(c.device_type or "", c.device_type or ""), _iso(c.start), _iso(c.end),
                          "" if c.monthly_fee is None else c.monthly_fee, STATE_LABELS[c.state],
                          "" if c.days_left is None else c.days_left, _iso(c.ended_on)))
+    log_read(Exported, what="contracts_csv", detail=f"{len(rows)} rows")
     return _csv_response(buffer.getvalue(), choice, f"shoko-contracts-{_today().isoformat()}")
 
 
