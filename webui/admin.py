@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from records import parse_doc_id
+from shoko.errors import UnknownDocument
 
 from webui.accounts import MIN_PASSWORD_LENGTH, list_users, password_problem, save_account, username_problem
 from webui.auth import actor, requires
@@ -88,3 +93,28 @@ def _problem(username: str, password: str, role: str) -> str | None:
             return (f"{username} は既にあり、役割は「{roles.get(existing['role'], existing['role'])}」です。"
                     f"「{roles.get(role, role)}」に変えるには「権限を変更します」にチェックを入れて保存してください。")
     return None
+
+
+AUDIT_PAGE_SIZE = 200
+
+
+@bp.route("/audit")
+@requires("read_audit")
+def audit():
+    """The audit log, newest first, filtered by document, account and day (reads included)."""
+    form = {"doc": request.args.get("doc", "").strip().upper(), "user": request.args.get("user", "").strip(),
+            "since": request.args.get("since", "").strip()}
+    problems, document, since = [], None, None
+    if form["doc"]:
+        try:
+            document = parse_doc_id(form["doc"])
+        except UnknownDocument:
+            problems.append("文書IDは D000123 の形で入力してください。")
+    if form["since"]:
+        try:
+            since = date.fromisoformat(form["since"]).isoformat()
+        except ValueError:
+            problems.append("日付は 2026-10-01 の形で入力してください。")
+    events = [] if problems else list(services().records.audit_log(
+        document=document, actor=form["user"] or None, since=since, limit=AUDIT_PAGE_SIZE, newest_first=True))
+    return render_template("audit.html", form=form, events=events, problems=problems, limit=AUDIT_PAGE_SIZE)

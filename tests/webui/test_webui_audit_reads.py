@@ -53,3 +53,15 @@ def test_searches_exports_and_sign_ins_are_logged(login, client, services):
     # --since keeps to the day given and after.
     assert audit(services, "--user", "iji", "--since", "2999-01-01") == []
     assert services.records.verify() == []
+
+
+def test_the_audit_page_is_for_admins_and_filters(login, documents):
+    doc = documents["guidance"]
+    kango = login("kango")
+    kango.get(f"/documents/{doc}")
+    assert kango.get("/admin/audit").status_code == 403
+    admin = login("admin")
+    page = admin.get(f"/admin/audit?doc={doc}&user=kango").get_data(as_text=True)
+    assert "閲覧" in page and "kango" in page and doc in page
+    assert "文書IDは" in admin.get("/admin/audit?doc=../../x").get_data(as_text=True)
+    assert "<script>" not in admin.get("/admin/audit?user=<script>").get_data(as_text=True)
