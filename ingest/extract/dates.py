@@ -56,6 +56,10 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("era", re.compile(
         rf"(?P<era>{_ERA_NAMES}|(?<![A-Za-z])[MTSHRmtshr])\s*(?P<y>元|\d{{1,2}}){_SEP}"
         rf"(?P<m>\d{{1,2}}){_SEP}(?P<d>\d{{1,2}})(?![\d.])")),
+    # 2025年(令和7年)4月9日: the era year in brackets must be the same year
+    ("western", re.compile(
+        rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\s*年\s*[(（]\s*(?P<era2>{_ERA_NAMES}|[RH])\s*(?P<y2>元|\d{{1,2}})\s*年?"
+        rf"\s*[)）]\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*{_DAY}")),
     ("western", re.compile(
         rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*{_DAY}")),
     ("western", re.compile(
@@ -107,6 +111,11 @@ def _build(kind: str, groups: dict[str, str]) -> dt.date | None:
         year = start.year + y - 1
     else:
         year = y
+        if groups.get("era2"):
+            start, _ = _ERA_BY_KEY[groups["era2"]]
+            y2 = _number(groups["y2"])
+            if y2 is None or start.year + y2 - 1 != year:
+                return None  # 2025年(令和8年): the two years disagree, neither is sure
     try:
         value = dt.date(year, m, d)
     except ValueError:

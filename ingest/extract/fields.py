@@ -23,6 +23,7 @@ _PATIENT_ID = re.compile(r"^(?:(?:pid|id|no\.?)\s*[:：.]?\s*)?(\d(?:[\d ]{2,16}
                          re.IGNORECASE)
 _PERCENT = re.compile(r"^(\d{2,3}(?:\.\d)?)\s*(%)?")
 _PRESSURE = re.compile(r"^(\d{2,3}(?:\.\d{1,2})?)\s*(torr|mmhg)?", re.IGNORECASE)
+_OTHER_UNIT = re.compile(r"^\s*\d[\d,.\s]*(?:年|月|日|歳|才|台|本|回|%|時|分|kg|cm|L|ℓ|/)")
 _PRINTED_NUMBER = re.compile(r"\d[\d,.]*")
 # A label followed only by numbers in a row: one column per visit or month, oldest
 # first, as every checklist and flow sheet runs; the latest is the last.
@@ -34,12 +35,15 @@ _WRAP_CHARS = 10  # characters of the line before that may begin a wrapped date
 _PARTICLE = re.compile(r"^(?:付けで|付で|付|にて|に|を|で)")  # 5月8日に撤去: the date's particle
 _PLANNED = re.compile(r"^(?:の)?(?:予定|予約|希望|依頼)")
 SAME_ROW_QUALITY = 0.95
+UNIT_AT_END_QUALITY = 0.9  # a flow whose unit is said once at the end of its row
 NAME_AFTER_ID_QUALITY = 0.9  # a name with 様 right after the patient id, no label of its own  # a measurement's date taken from the visit date in its row
 UNSURE_COLUMN_QUALITY = 0.5  # two flows in one row and no heading says which is current: review
 MISREAD_KANA_QUALITY = 0.5  # a name with a small kana no word has (フクダラィフテック): review
 _FLOW_ROW = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:(?:L|l|ℓ)\s*/?|[e&]\s*/)\s*(?:分|min)")
 _ROW_UNIT = re.compile(r"^\s*[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?|[(\[]?\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?\s*$")
 _LITRES = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\s*(?:L|ℓ|リットル)(?![A-Za-z0-9/])")
+_UNIT_AT_END = re.compile(r"\d\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]?\s*$")
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})?)\s*(?:[/／、,]|$)")
 _UNIT_HEADING = re.compile(r"[(\[]\s*(?:L|l|ℓ)\s*/\s*(?:分|min)\s*[)\]]")
 _SLASHED = re.compile(r"(?<![\d./])\d{1,2}(?:\.\d{1,2})?(?:/\d{1,2}(?:\.\d{1,2})?)+(?![\d./])")
 _NUMBERS_ONLY = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:\s+\d{1,2}(?:\.\d{1,2})?)*")
@@ -144,6 +148,8 @@ def _yen(body: str, rules: ExtractionRules) -> list[Reading]:
     parsed = numbers.parse_yen(body)
     if not parsed or not 100 <= parsed[0] <= 10_000_000:
         return []
+    if not parsed[1] and _OTHER_UNIT.match(body):
+        return []  # 2026年1月10日, 3台, 80歳: a number of another kind, not money
     printed = _PRINTED_NUMBER.search(body)  # as printed (38,500), to find its confidence
     return [("", parsed[0], 1.0 if parsed[1] else 0.7,
              printed.group(0).rstrip(".,") if printed else str(parsed[0]))]
@@ -334,6 +340,11 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
             values = parse_value(kinds[field], seg.text, rules)
             if kinds[field] == "person" and _glued_compound(seg, rules, values):
                 values = []  # 医師確認 宮本: the label begins a longer word, not a name
+            if kinds[field] == "flow" and not values and len(flow_hits) >= 2 and _UNIT_AT_END.search(line.text):
+                # 安静 1.0/運動 2.5/就寝 1.0 l/min: the unit said once, at the end of the row.
+                bare = _BARE_NUMBER.match(numbers.clean(_after_paren(seg.text)))
+                if bare and 0.1 <= float(bare.group(1)) <= 15:
+                    values = [("", float(bare.group(1)), UNIT_AT_END_QUALITY, bare.group(1))]
             if kinds[field] == "flow" and current_last is not None and len(set(row := flow_columns(seg.text))) > 1:
                 values = [("", row[-1] if current_last else row[0], 1.0, seg.text.strip())]
             where = line
@@ -353,7 +364,7 @@ def read_view(view: View, rules: ExtractionRules) -> ViewReading:
         for event_field, value, raw in _dates_before_events(tail, line.text, rules):
             if event_field in kinds:
                 add(event_field, value, EVENT_AFTER_DATE_QUALITY, raw, line)
-        if not hits and i < header_lines:
+        if not hits and i < header_lines or _signed_date(parsed_lines, i, rules):
             standalone = _standalone_date(line)
             if standalone:
                 k = occurrences.get("standalone", 0)
@@ -579,6 +590,16 @@ def _flow_table(flow_hits: list[Segment], values_line: Line, add: Callable[..., 
         if value is not None and 0.1 <= value <= 15 and seg.hit.rule.field:
             add(seg.hit.rule.field, value, quality * (1.0 if seg.hit.exact else 0.8), raw,
                 values_line, "")
+
+
+def _signed_date(parsed_lines: list, i: int, rules: ExtractionRules) -> bool:
+    """A date alone on its line right above the parties who sign (甲 …, 乙 …): the day
+    the paper was signed, printed without a label at the foot of a contract."""
+    line, hits = parsed_lines[i]
+    if hits or i + 1 >= len(parsed_lines) or len(dates.find_dates(line.text)) != 1:
+        return False
+    following = parsed_lines[i + 1][0].text.lstrip(" (（")
+    return any(following.startswith(party) for party in rules.contract_parties)
 
 
 def _standalone_date(line: Line) -> tuple[str, str] | None:

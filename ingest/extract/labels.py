@@ -34,8 +34,9 @@ def _left_ok(line: Line, start: int) -> bool:
 
 
 def _right_ok(line: Line, rule: LabelRule, end: int) -> bool:
-    # A Latin label (ID, SpO2) must not run on into a longer Latin word.
-    if end >= len(line.key) or not rule.key[-1].isascii():
+    # A Latin label (ID, SpO2) must not run on into a longer Latin word; a space after
+    # it ends it (SpO2 PaO2 PaCO2: headings of a table).
+    if end >= len(line.key) or not rule.key[-1].isascii() or end in line.gaps:
         return True
     return not (line.key[end].isascii() and line.key[end].isalpha())
 

@@ -253,3 +253,45 @@ def test_chart_shorthand_and_formal_amounts(rules, text_pages) -> None:
     contract = "在宅酸素療法機器個別契約書\n患者ID 007410\n賃貸料 月額金30,800円（消費税込み）\n保険医氏名 上野康介"
     got = values(text_pages(contract), rules)
     assert got["monthly_fee"] == 30800
+
+
+def test_latin_headings_parted_by_spaces_head_their_columns(rules) -> None:
+    page = laid_out(
+        [("在宅酸素療法指導管理チェック表", 60)],
+        [("カルテ番号", 60), ("05375457", 400)],
+        [("SpO2", 60), ("PaO2", 400), ("PaCO2", 700), ("脈拍", 1000)],
+        [("88", 60), ("%", 130), ("62.0", 400), ("mmHg", 540), ("40.4", 700), ("mmHg", 840), ("76/分", 1000)],
+    )
+    got = values([page], rules)
+    assert got["spo2"] == 88 and got["pao2"] == 62.0
+
+
+def test_a_year_is_no_amount_of_money(rules, text_pages) -> None:
+    text = "在宅酸素療法機器 賃貸借契約書\n患者ID 00123456\nレンタル料(月額)\n2026年1月10日から"
+    assert "monthly_fee" not in values(text_pages(text), rules)
+
+
+def test_the_date_above_the_signing_parties_is_the_contract_date(rules, text_pages) -> None:
+    text = ("在宅酸素療法機器個別契約書\n患者ID 007410\n本契約の成立を証するため、本書2通を作成する。\n"
+            "令和8年5月20日\n甲 医療法人光輝会たちばな病院\n乙 株式会社いろは医療器")
+    assert values(text_pages(text), rules)["document_date"] == "2026-05-20"
+    # A date alone elsewhere in the body is not taken for it.
+    text = "在宅酸素療法機器個別契約書\n患者ID 007410\n本契約について\n特記事項\n\n\n\n令和8年5月20日\n以上"
+    assert "document_date" not in values(text_pages(text), rules)
+
+
+def test_a_western_date_with_its_era_year_in_brackets(rules, text_pages) -> None:
+    text = "在宅酸素療法患者指導記録\n患者コード 092323\n指導医 秋山理恵\n指導年月日 2025年(令和7年)4月9日"
+    got = values(text_pages(text), rules)
+    assert got["guidance_date"] == "2025-04-09" and got["doctor"] == "秋山 理恵"
+    text = "在宅酸素療法患者指導記録\n患者コード 092323\n指導年月日 2025年(令和8年)4月9日"
+    assert "guidance_date" not in values(text_pages(text), rules)  # the two years disagree
+
+
+def test_flows_with_the_unit_once_at_the_end_of_the_row(rules, text_pages) -> None:
+    text = "在宅酸素供給指示書\n診察券番号 00006592\n酸素流量 安静 1.0/運動 2.5 /就寝 1.0 l/min"
+    got = values(text_pages(text), rules)
+    assert (got["flow_rest"], got["flow_exertion"], got["flow_sleep"]) == (1.0, 2.5, 1.0)
+    # Without a unit the numbers after the words may be anything.
+    text = "在宅酸素供給指示書\n診察券番号 00006592\n回数 安静 1/運動 2/就寝 1"
+    assert not {"flow_rest", "flow_exertion", "flow_sleep"} & set(values(text_pages(text), rules))
