@@ -251,19 +251,23 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
         for i, line in enumerate(view.lines):
             if line.number in option_lines:
                 continue
-            for seg in segments(line, find_labels(line, rules)):
+            segs = segments(line, find_labels(line, rules))
+            # A row of headings (品名 型式 製造番号 数量): the values are in the rows below.
+            heading_row = not any(ch.isdigit() for ch in line.text) and not find_options(line, rules)
+            for seg in segs:
                 if seg.hit.rule.field != "device":
                     continue
                 target = seg.line
                 text_line = Line.make(line.page, line.number, seg.text)
                 options = find_options(text_line, rules)
-                if not options and seg.last and i + 1 < len(view.lines):
+                below = seg.last or heading_row
+                if not options and below and i + 1 < len(view.lines):
                     target = view.lines[i + 1]
                     if target.number in option_lines:
                         continue
                     options = find_options(target, rules)
                 devices = {o.device for o in options}
-                if not devices and seg.last:
+                if not devices and below:
                     # 引上機器 over a table (品名 型式 製造番号 数量): one row per device, each
                     # named first; a listing carries no marks, so every device in it counts.
                     listed = _listed(view.lines[i + 1:i + 1 + LIST_ROWS], option_lines, rules)
