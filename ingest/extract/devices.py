@@ -260,6 +260,8 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
                 target = seg.line
                 text_line = Line.make(line.page, line.number, seg.text)
                 options = find_options(text_line, rules)
+                if options and BOX_MARKS & set(seg.text):
+                    continue  # boxes to tick (☐酸素濃縮装置 ☐液化酸素): a choice, read by its marks above
                 below = seg.last or heading_row
                 if not options and below and i + 1 < len(view.lines):
                     target = view.lines[i + 1]
