@@ -110,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index from the records")
     p.set_defaults(run=cmd_reindex)
 
+    p = sub.add_parser("export", parents=[common],
+                       help="write a full backup (or, with --patient, one patient's originals) into an empty folder")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--patient", help="only this patient's originals and a manifest (開示請求), no database")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("import", parents=[common], help="restore an export into an empty data directory")
+    p.add_argument("dir", type=Path)
+    p.set_defaults(run=cmd_import)
+
     p = sub.add_parser("user", parents=[common], help="accounts")
     user_sub = p.add_subparsers(dest="user_command", required=True)
     u = user_sub.add_parser("add", parents=[common], help="create or update an account (password on stdin)")
@@ -418,6 +428,39 @@ def cmd_reindex(services: Services, args) -> int:
     # One document at a time: the whole archive's text is never in memory at once.
     services.index.rebuild(index_entry(services.records.get(format_doc_id(n)))
                            for n in sorted(services.records.document_numbers()))
+    return 0
+
+
+def cmd_export(services: Services, args) -> int:
+    """A full backup into an empty folder, or one patient's originals with ``--patient``."""
+    from shoko.backup import BackupError, export_backup, export_patient
+
+    try:
+        if args.patient is not None:
+            rows = export_patient(services, args.dir, args.patient.strip(), actor="cli")
+            print(f"{_plain(args.dir)}: 患者 {_plain(args.patient)} の文書 {len(rows)} 件を書き出しました")
+        else:
+            entries = export_backup(services, args.dir, actor="cli")
+            print(f"{_plain(args.dir)}: {len(entries)} files exported (manifest.json)")
+    except BackupError as e:
+        print(f"shoko: export refused: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_import(services: Services, args) -> int:
+    """Restore an export into the (empty) data directory, rebuild the index, verify."""
+    from shoko.backup import BackupError, import_backup
+
+    try:
+        result = import_backup(services, args.dir, actor="cli")
+    except BackupError as e:
+        print(f"shoko: import refused: {e}", file=sys.stderr)
+        return 1
+    if result.problems:
+        print("shoko: restored, but verify reports problems:\n" + "\n".join(result.problems), file=sys.stderr)
+        return 1
+    print(f"restored {result.files} files, {result.documents} documents; index rebuilt; verify: intact")
     return 0
 
 
