@@ -120,6 +120,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path)
     p.set_defaults(run=cmd_import)
 
+    p = sub.add_parser("trash", parents=[common], help="move a document to the trash (it stays until purged)")
+    p.add_argument("doc_id")
+    p.add_argument("--reason", required=True, help="why it is deleted (kept in the audit log)")
+    p.set_defaults(run=cmd_trash)
+
+    p = sub.add_parser("restore", parents=[common], help="take a document back out of the trash")
+    p.add_argument("doc_id")
+    p.set_defaults(run=cmd_restore)
+
+    p = sub.add_parser("purge", parents=[common], help="remove a trashed document for good, after its retention period")
+    p.add_argument("doc_id")
+    p.set_defaults(run=cmd_purge)
+
     p = sub.add_parser("user", parents=[common], help="accounts")
     user_sub = p.add_subparsers(dest="user_command", required=True)
     u = user_sub.add_parser("add", parents=[common], help="create or update an account (password on stdin)")
@@ -461,6 +474,54 @@ def cmd_import(services: Services, args) -> int:
         print("shoko: restored, but verify reports problems:\n" + "\n".join(result.problems), file=sys.stderr)
         return 1
     print(f"restored {result.files} files, {result.documents} documents; index rebuilt; verify: intact")
+    return 0
+
+
+def cmd_trash(services: Services, args) -> int:
+    """Move a document to the trash with a reason (audited); 1 for an unknown id."""
+    from shoko.errors import RecordsError
+
+    try:
+        services.trash_document(args.doc_id, args.reason, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: moved to the trash; purge possible from {services.retention_end(args.doc_id)}")
+    return 0
+
+
+def cmd_restore(services: Services, args) -> int:
+    """Take a document out of the trash (audited)."""
+    from shoko.errors import RecordsError
+
+    try:
+        services.restore_document(args.doc_id, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: restored")
+    return 0
+
+
+def cmd_purge(services: Services, args) -> int:
+    """Remove a trashed document for good; refused (2) before its retention period ends."""
+    from shoko.errors import RecordsError
+
+    try:
+        removed = services.purge_document(args.doc_id, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: purge refused: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: purged" + ("" if removed else " (the original stays: other parts of the file remain)"))
     return 0
 
 

@@ -12,8 +12,9 @@ from ingest.ocr import OcrEngine, Reread
 from ingest.watcher import inbox_files
 from records import Records
 from search import WhooshIndex
-from shoko.intake import Intake, split_stored_document
+from shoko.intake import Intake, index_entry, split_stored_document
 from shoko.permissions import Permissions, load_permissions
+from shoko.retention import RetentionPolicy, load_retention, retention_end
 from shoko.settings import CONFIG_DIR, Config
 
 
@@ -70,3 +71,32 @@ class Services:
         """Split a document where another paper begins (``at_page``): see
         ``shoko.intake.split_stored_document``. Returns the new document's id."""
         return split_stored_document(self.records, self.index, self.rules, doc_id, at_page, actor)
+
+    # -- trash and retention (issue 15) ------------------------------------------------
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        return load_retention()
+
+    def trash_document(self, doc_id: str, reason: str, actor: str) -> None:
+        """Move a document to the trash with a reason; it leaves the index (and so search)."""
+        self.records.trash_document(doc_id, reason, actor)
+        self.index.delete(self.records.get(doc_id).id)
+
+    def restore_document(self, doc_id: str, actor: str) -> None:
+        """Take a document out of the trash; it is searchable again."""
+        self.records.restore_document(doc_id, actor)
+        self.index.add(index_entry(self.records.get(doc_id)))
+
+    def retention_end(self, doc_id: str) -> str:
+        """The first day (ISO date) the document may be purged under the configured retention."""
+        return retention_end(self.records.get(doc_id), self.retention).isoformat()
+
+    def purge_document(self, doc_id: str, actor: str) -> bool:
+        """Remove a trashed document whose retention has ended (``RecordsError`` before);
+        True when its original left the vault (no other part of the file remains)."""
+        end = self.retention_end(doc_id)
+        doc_id = self.records.get(doc_id).id
+        removed = self.records.purge_document(doc_id, actor, end)
+        self.index.delete(doc_id)
+        return removed
