@@ -55,9 +55,9 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     errors.init_app(app)
     register_filters(app)
 
-    from webui import admin, auth, documents, homereturn, inbox, month, patients, search
+    from webui import admin, auth, documents, homereturn, inbox, month, patients, search, trash
 
-    for module in (auth, search, documents, patients, inbox, month, homereturn, admin):
+    for module in (auth, search, documents, patients, inbox, month, homereturn, admin, trash):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", endpoint="index", view_func=search.index)
     return app

@@ -46,6 +46,12 @@ STATUSES = {"ready": "算定可", "missing": "不足", "conflict": "矛盾"}
 SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード", "staff": "職員入力"}
 
 AUDIT_ACTIONS = {
+    "document_trashed": "ゴミ箱へ移動",
+    "document_restored": "ゴミ箱から戻す",
+    "document_purged": "完全に削除（保存期間経過後）",
+    "backup_exported": "バックアップの書き出し",
+    "backup_imported": "バックアップからの復元",
+    "patient_records_exported": "患者の文書の書き出し（開示請求）",
     "document_ingested": "取り込み",
     "document_split": "文書の分割",
     "upload_queued": "アップロード（取り込み待ち）",
