@@ -15,7 +15,9 @@ from search import WhooshIndex
 from shoko.intake import Intake, index_entry, split_stored_document
 from shoko.permissions import Permissions, load_permissions
 from shoko.retention import RetentionPolicy, load_retention, retention_end
+from shoko.errors import ConfigError
 from shoko.settings import CONFIG_DIR, Config
+from shoko.timeliness import ScanDelay
 
 
 @dataclass
@@ -65,7 +67,15 @@ class Services:
         """A new intake (it owns a process pool: close it when done)."""
         engine, fallback = self.engines()
         return Intake(self.records, self.index, self.rules, self.limits, engine, self.config.workers, actor,
-                      Reread(limit=self.config.ocr_second_reading), fallback)
+                      Reread(limit=self.config.ocr_second_reading), fallback, self.scan_delay)
+
+    @cached_property
+    def scan_delay(self) -> ScanDelay:
+        """The late-scan rule from the settings (``ConfigError`` for a holiday that is no ISO date)."""
+        try:
+            return ScanDelay.from_settings(self.config.scan_delay_business_days, self.config.scan_holidays)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"setting scan_holidays: {e}") from e
 
     def split_document(self, doc_id: str, at_page: int, actor: str) -> str:
         """Split a document where another paper begins (``at_page``): see
