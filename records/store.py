@@ -845,6 +845,30 @@ class Records:
                                 .where(t.audit.c.action == audit_events.DocumentPurged.action)).all()
         return {number: json.loads(details).get("sha256", "") for number, details in rows}
 
+    # -- timestamps (issue 15) -------------------------------------------------------
+
+    # Set by the composition root (``shoko.timestamps.Timestamps``); None checks no tokens.
+    timestamps = None
+
+    def original_hashes(self) -> list[str]:
+        """SHA-256 of every original the documents refer to (trashed ones included), sorted."""
+        with self.read() as conn:
+            return list(conn.execute(select(t.documents.c.sha256).distinct().order_by(t.documents.c.sha256)).scalars())
+
+    def verify_timestamps(self) -> list[str]:
+        """Every timestamp token against its original; a problem names the document."""
+        if self.timestamps is None:
+            return []
+        problems = []
+        with self.read() as conn:
+            firsts = conn.execute(select(t.documents.c.sha256, func.min(t.documents.c.id))
+                                  .group_by(t.documents.c.sha256).order_by(func.min(t.documents.c.id))).all()
+        for sha, number in firsts:
+            problem = self.timestamps.check(self.vault.path_for(sha), sha)
+            if problem:
+                problems.append(f"{format_doc_id(number)}: {problem}")
+        return problems
+
     # -- integrity -------------------------------------------------------
 
     def audit_rows(self) -> list[ChainRow]:
@@ -863,6 +887,7 @@ class Records:
                 if problem:
                     problems.append(f"{format_doc_id(number)}: {problem}")
         problems.extend(verify_chain(self.audit_rows()))
+        problems.extend(self.verify_timestamps())
         return problems
 
 

@@ -402,5 +402,5 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-__all__ = ["BackupError", "DATA_DIR_ITEMS", "export_backup", "export_patient", "import_backup",
+__all__ = ["DATA_DIR_ITEMS", "BackupError", "export_backup", "export_patient", "import_backup",
            "patient_file_name"]

@@ -133,6 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("doc_id")
     p.set_defaults(run=cmd_purge)
 
+    p = sub.add_parser("timestamp", parents=[common], help="get RFC 3161 timestamp tokens for originals that lack one")
+    p.set_defaults(run=cmd_timestamp)
+
     p = sub.add_parser("user", parents=[common], help="accounts")
     user_sub = p.add_subparsers(dest="user_command", required=True)
     u = user_sub.add_parser("add", parents=[common], help="create or update an account (password on stdin)")
@@ -523,6 +526,20 @@ def cmd_purge(services: Services, args) -> int:
         return 2
     print(f"{_plain(args.doc_id)}: purged" + ("" if removed else " (the original stays: other parts of the file remain)"))
     return 0
+
+
+def cmd_timestamp(services: Services, args) -> int:
+    """Stamp every original without a token; 1 when some could not be stamped, 2 without ``tsa_url``."""
+    from shoko.timestamps import stamp_missing
+
+    if not services.config.tsa_url:
+        print("shoko: no time-stamping authority configured (setting tsa_url)", file=sys.stderr)
+        return 2
+    stamped, problems = stamp_missing(services.records, services.timestamps)
+    for problem in problems:
+        print(f"shoko: {_plain(problem)}", file=sys.stderr)
+    print(f"{stamped} originals timestamped, {len(problems)} failed")
+    return 1 if problems else 0
 
 
 def cmd_user_add(services: Services, args) -> int:

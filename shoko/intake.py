@@ -101,7 +101,7 @@ class Intake:
     def __init__(self, records: Records, index: DocumentIndex, rules, limits: Limits,
                  engine: OcrEngine, workers: int, actor: str = "system",
                  reread: Reread = Reread(), fallback: OcrEngine | None = None,
-                 scan_delay: ScanDelay | None = None):
+                 scan_delay: ScanDelay | None = None, timestamps=None):
         self.records = records
         self.index = index
         self.rules = rules
@@ -112,6 +112,7 @@ class Intake:
         self.workers = max(1, workers)
         self.actor = actor
         self.scan_delay = scan_delay or ScanDelay(0)
+        self.timestamps = timestamps  # shoko.timestamps.Timestamps when tsa_url is set
         self._pool: ProcessPoolExecutor | None = None
         self._known: KnownValues | None = None
 
@@ -285,6 +286,8 @@ class Intake:
         ids, created = self.records.store_documents(new, flight.item.path, self.actor)
         if not created:
             return [Outcome(flight.item.shown_as, "duplicate", ids[0])]
+        if self.timestamps is not None:  # a failure is logged; ``shoko timestamp`` retries
+            self.timestamps.stamp_quietly(self.records.vault.path_for(flight.sha256), flight.sha256)
         outcomes = []
         for doc_id, document, stored in zip(ids, documents, new):
             self.index.add(index_entry(self.records.get(doc_id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from ingest.extract import load_rules
 from ingest.formats import Limits
@@ -18,6 +19,7 @@ from shoko.retention import RetentionPolicy, load_retention, retention_end
 from shoko.errors import ConfigError
 from shoko.settings import CONFIG_DIR, Config
 from shoko.timeliness import ScanDelay
+from shoko.timestamps import Timestamps
 
 
 @dataclass
@@ -31,8 +33,17 @@ class Services:
 
     @cached_property
     def records(self) -> Records:
-        return Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
-                       self.config.timezone)
+        records = Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
+                          self.config.timezone)
+        records.timestamps = self.timestamps
+        return records
+
+    @cached_property
+    def timestamps(self) -> Timestamps:
+        """Timestamp tokens in DATA_DIR/timestamps (checked by verify even with ``tsa_url`` empty)."""
+        ca = self.config.tsa_ca_file
+        return Timestamps(self.config.data_path / "timestamps", self.config.tsa_url,
+                          self.config.data_path / Path(ca).expanduser() if ca else None)
 
     @cached_property
     def index(self) -> WhooshIndex:
@@ -67,7 +78,8 @@ class Services:
         """A new intake (it owns a process pool: close it when done)."""
         engine, fallback = self.engines()
         return Intake(self.records, self.index, self.rules, self.limits, engine, self.config.workers, actor,
-                      Reread(limit=self.config.ocr_second_reading), fallback, self.scan_delay)
+                      Reread(limit=self.config.ocr_second_reading), fallback, self.scan_delay,
+                      self.timestamps if self.config.tsa_url else None)
 
     @cached_property
     def scan_delay(self) -> ScanDelay:

@@ -7,9 +7,9 @@ days after its document date. ``Intake`` adds the flag where documents are store
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 LATE_SCAN = "late_scan"
 
@@ -41,7 +41,7 @@ class ScanDelay:
     holidays: frozenset[date] = frozenset()
 
     @classmethod
-    def from_settings(cls, business_days: int, holidays: Iterable[str]) -> "ScanDelay":
+    def from_settings(cls, business_days: int, holidays: Iterable[str]) -> ScanDelay:
         """From the settings ``scan_delay_business_days`` and ``scan_holidays`` (ISO dates)."""
         return cls(int(business_days), frozenset(date.fromisoformat(str(h)) for h in holidays))
 
