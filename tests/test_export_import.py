@@ -51,6 +51,8 @@ def archive(tmp_path_factory) -> Path:
     (data / "keys").mkdir()
     (data / "keys" / "audit.key").write_text("k" * 64)
     (data / "audit-checkpoints").write_text("1 abc\n")
+    (data / "timestamps").mkdir()
+    (data / "timestamps" / "checkpoint-1.tsr").write_bytes(b"token of a checkpoint")
     return data
 
 
@@ -72,7 +74,7 @@ def test_export_then_import_restores_everything_and_verifies(archive, tmp_path):
     run(archive, "export", str(export))
     manifest = json.loads((export / "manifest.json").read_text())
     paths = {f["path"] for f in manifest["files"]}
-    assert {"shoko.sqlite3", "keys/audit.key", "audit-checkpoints"} <= paths
+    assert {"shoko.sqlite3", "keys/audit.key", "audit-checkpoints", "timestamps/checkpoint-1.tsr"} <= paths
     assert sum(p.startswith("originals/") for p in paths) == 3
     assert manifest["format_version"] == 1 and manifest["shoko_version"]
 
