@@ -212,6 +212,74 @@ class SignedOut(AuditEvent):
     action: ClassVar[str] = "signed_out"
 
 
+# -- trash, retention and backups (issue 15) -------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentTrashed(AuditEvent):
+    """A person moved a document to the trash: it leaves lists, search and claims, but
+    its row and original stay until an admin purges it after retention."""
+
+    action: ClassVar[str] = "document_trashed"
+    reason: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRestored(AuditEvent):
+    """A trashed document was taken back out of the trash."""
+
+    action: ClassVar[str] = "document_restored"
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentPurged(AuditEvent):
+    """An admin removed a trashed document after its retention period: its rows are gone
+    (and its original, unless another part of the same file remains); this event keeps
+    the fact, the hash and the reason."""
+
+    action: ClassVar[str] = "document_purged"
+    sha256: str = ""
+    reason: str = ""
+    doc_type: str = ""
+    source_name: str = ""
+    retention_end: str = ""
+    original_removed: bool = False
+
+
+@dataclass(frozen=True)
+class BackupExported(AuditEvent):
+    """A full export (``shoko export DIR``) was written: where, and the manifest's hash."""
+
+    action: ClassVar[str] = "backup_exported"
+    directory: str = ""
+    files: int = 0
+    manifest_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class BackupImported(AuditEvent):
+    """This data directory was restored from an export (``shoko import DIR``)."""
+
+    action: ClassVar[str] = "backup_imported"
+    directory: str = ""
+    files: int = 0
+    manifest_sha256: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class PatientRecordsExported(AuditEvent):
+    """One patient's originals were copied out (開示請求): to where and which documents."""
+
+    action: ClassVar[str] = "patient_records_exported"
+    patient_id: str = ""
+    directory: str = ""
+    documents: list = field(default_factory=list)
+
+
+
 @dataclass(frozen=True)
 class ChainSealed(AuditEvent):
     """The audit key was created for a log kept before there was one: its rows were

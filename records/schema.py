@@ -188,6 +188,18 @@ discharges = Table(
     Index("discharges_exit_date", "exit_date"),
 )
 
+# Documents in the trash (issue 15): a person deleted them with a reason. They leave
+# lists, search and claims, but the document's rows and original stay until an admin
+# purges them after the retention period; a restore removes the row here.
+trash = Table(
+    "trash",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
 # Columns added after a database was first created: (table, column). ``create_all``
 # makes missing tables only; these are added to an older database on opening.
 ADDED_COLUMNS = (("pages", "reader"), ("users", "session_generation"), ("users", "disabled_at"), ("audit", "mac"))

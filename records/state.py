@@ -2,7 +2,7 @@
 
 Every audit event that changes a document carries, for that document, a short hash
 of each part of its state after the change (the document row, its title, text,
-pages, each field, its field history, its links). ``verify`` recomputes them from
+pages, each field, its field history, its links, whether it is in the trash). ``verify`` recomputes them from
 the tables: a value edited in the database directly no longer matches the last
 audited fingerprint, and the part that differs names what was changed.
 """
@@ -48,6 +48,8 @@ def document_state(conn: Connection, number: int) -> dict[str, str] | None:
         "links": fingerprint(sorted([list(r) for r in conn.execute(
             select(t.links.c.item, t.links.c.month, t.links.c.patient_id, t.links.c.reason)
             .where(t.links.c.document_id == number))], key=json.dumps)),
+        "trash": fingerprint([list(r) for r in conn.execute(
+            select(t.trash.c.reason, t.trash.c.actor, t.trash.c.at).where(t.trash.c.document_id == number))]),
     }
     for name, value, field_state in conn.execute(
             select(t.fields.c.name, t.fields.c.value, t.fields.c.state).where(t.fields.c.document_id == number)):

@@ -158,6 +158,7 @@ class StoredDocument:
     fields: dict[str, dict] = field(default_factory=dict)  # name -> row (value, state, source, …)
     links: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
+    trash: dict | None = None  # reason, actor and time, for a document in the trash (when loaded)
 
     @property
     def filled_fields(self) -> dict[str, str | int | float]:
@@ -342,6 +343,8 @@ class Records(ListQueries):
             if row is None:
                 raise UnknownDocument(f"no document {doc_id}")
             doc = _stored(row)
+            trashed = conn.execute(select(t.trash).where(t.trash.c.document_id == number)).mappings().first()
+            doc.trash = {"reason": trashed["reason"], "actor": trashed["actor"], "at": trashed["at"]} if trashed else None
             for f in conn.execute(select(t.fields).where(t.fields.c.document_id == number)).mappings():
                 doc.fields[f["name"]] = {**f, "value": json.loads(f["value"])}
             doc.links = [dict(r) for r in conn.execute(
@@ -410,9 +413,10 @@ class Records(ListQueries):
         return format_doc_id(new_number)
 
     def all_documents(self, with_fields: bool = False) -> list[StoredDocument]:
-        """Every stored document in id order (fields loaded on request)."""
+        """Every stored document not in the trash, in id order (fields loaded on request)."""
         with self.read() as conn:
-            docs = [_stored(r) for r in conn.execute(select(t.documents).order_by(t.documents.c.id)).mappings()]
+            docs = [_stored(r) for r in conn.execute(
+                select(t.documents).where(_not_trashed()).order_by(t.documents.c.id)).mappings()]
             if with_fields:
                 by_number = {d.number: d for d in docs}
                 for f in conn.execute(select(t.fields)).mappings():
@@ -421,8 +425,9 @@ class Records(ListQueries):
         return docs
 
     def document_numbers(self) -> set[int]:
+        """Numbers of the stored documents not in the trash (what lists and the index hold)."""
         with self.read() as conn:
-            return set(conn.execute(select(t.documents.c.id)).scalars())
+            return set(conn.execute(select(t.documents.c.id).where(_not_trashed())).scalars())
 
     # -- corrections and links -------------------------------------------------
 
@@ -467,7 +472,8 @@ class Records(ListQueries):
                  .select_from(t.fields.outerjoin(pid, and_(pid.c.document_id == f.document_id,
                                                           pid.c.name == "patient_id",
                                                           pid.c.state == "filled")))
-                 .where(f.state == "review").order_by(f.document_id, f.name))
+                 .where(f.state == "review", f.document_id.not_in(select(t.trash.c.document_id)))
+                 .order_by(f.document_id, f.name))
         with self.read() as conn:
             return [{"doc_id": format_doc_id(r.document_id), "name": r.name, "value": json.loads(r.value),
                      "confidence": r.confidence,
@@ -530,10 +536,11 @@ class Records(ListQueries):
         return bool(gone)
 
     def all_links(self) -> list[dict]:
-        """Every staff link, with the document id in public form."""
+        """Every staff link of a document not in the trash, with the document id in public form."""
         with self.read() as conn:
             return [{**r, "doc_id": format_doc_id(r["document_id"])}
-                    for r in conn.execute(select(t.links).order_by(t.links.c.id)).mappings()]
+                    for r in conn.execute(select(t.links).where(
+                        t.links.c.document_id.not_in(select(t.trash.c.document_id))).order_by(t.links.c.id)).mappings()]
 
     def mark_claimed(self, patient_id: str, item: str, month: str, actor: str, claimed: bool = True,
                      status: str | None = None, reason: str | None = None) -> None:
@@ -841,6 +848,128 @@ class Records(ListQueries):
         with self.write() as conn:
             self._audit(conn, event)
 
+
+    # -- trash, retention and purge (issue 15) -------------------------------------
+
+    def record_event(self, event: AuditEvent) -> None:
+        """Append an audit event that changes no row (an export, an import)."""
+        with self.write() as conn:
+            self._audit(conn, event)
+
+    def trash_document(self, doc_id: str, reason: str, actor: str) -> None:
+        """Move a document to the trash with a reason (audited). Its rows and original stay;
+        it leaves lists, claims and (the caller's part) the index."""
+        number = parse_doc_id(doc_id)
+        reason = reason.strip()
+        if not reason:
+            raise RecordsError(f"{doc_id}: a reason is required to move a document to the trash")
+        at = self.now()
+        with self.write() as conn:
+            sha = conn.execute(select(t.documents.c.sha256).where(t.documents.c.id == number)).scalar()
+            if sha is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            if conn.execute(select(t.trash.c.document_id).where(t.trash.c.document_id == number)).scalar():
+                raise RecordsError(f"{doc_id} is already in the trash")
+            conn.execute(insert(t.trash).values(document_id=number, reason=reason, actor=actor, at=at))
+            self._audit(conn, audit_events.DocumentTrashed(actor, at, number, reason, sha))
+
+    def restore_document(self, doc_id: str, actor: str) -> None:
+        """Take a document back out of the trash (audited)."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        with self.write() as conn:
+            sha = conn.execute(select(t.documents.c.sha256).where(t.documents.c.id == number)).scalar()
+            if sha is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            if not conn.execute(delete(t.trash).where(t.trash.c.document_id == number)).rowcount:
+                raise RecordsError(f"{doc_id} is not in the trash")
+            self._audit(conn, audit_events.DocumentRestored(actor, at, number, sha))
+
+    def trash_entry(self, doc_id: str) -> dict | None:
+        """Why and by whom the document was trashed, or None when it is not in the trash."""
+        number = parse_doc_id(doc_id)
+        with self.read() as conn:
+            row = conn.execute(select(t.trash).where(t.trash.c.document_id == number)).mappings().first()
+        return dict(row) if row else None
+
+    def trashed_documents(self) -> list[StoredDocument]:
+        """Documents in the trash, oldest deletion first, each with ``trash`` (reason, actor, at)
+        and its filled fields."""
+        with self.read() as conn:
+            rows = conn.execute(select(t.documents, t.trash.c.reason, t.trash.c.actor.label("trashed_by"),
+                                       t.trash.c.at.label("trashed_at"))
+                                .join(t.trash, t.trash.c.document_id == t.documents.c.id)
+                                .order_by(t.trash.c.at, t.documents.c.id)).mappings().all()
+            docs = []
+            for row in rows:
+                doc = _stored(row)
+                doc.trash = {"reason": row["reason"], "actor": row["trashed_by"], "at": row["trashed_at"]}
+                for f in conn.execute(select(t.fields).where(t.fields.c.document_id == doc.number)).mappings():
+                    doc.fields[f["name"]] = {**f, "value": json.loads(f["value"])}
+                docs.append(doc)
+        return docs
+
+    def purge_document(self, doc_id: str, actor: str, retention_end: str) -> bool:
+        """Remove a trashed document for good once its retention has ended (``retention_end``,
+        an ISO date, is today or earlier): its rows, and its original unless another part of
+        the same file remains. The audit keeps a ``DocumentPurged`` event with the hash and the
+        trash reason. Returns True when the original was removed from the vault."""
+        number = parse_doc_id(doc_id)
+        at = self.now()
+        if at[:10] < retention_end:
+            raise RecordsError(f"{doc_id} is kept until {retention_end} (retention period); it cannot be purged yet")
+        with self.write() as conn:
+            row = conn.execute(select(t.documents).where(t.documents.c.id == number)).mappings().first()
+            if row is None:
+                raise UnknownDocument(f"no document {doc_id}")
+            reason = conn.execute(select(t.trash.c.reason).where(t.trash.c.document_id == number)).scalar()
+            if reason is None:
+                raise RecordsError(f"{doc_id} is not in the trash; move it there (with a reason) before purging")
+            for table in (t.pages, t.fields, t.field_history, t.links, t.trash):
+                conn.execute(delete(table).where(table.c.document_id == number))
+            conn.execute(delete(t.documents).where(t.documents.c.id == number))
+            others = conn.execute(select(func.count()).select_from(t.documents)
+                                  .where(t.documents.c.sha256 == row["sha256"])).scalar()
+            self._audit(conn, audit_events.DocumentPurged(
+                actor, at, number, row["sha256"], reason, row["doc_type"], row["source_name"], retention_end,
+                original_removed=not others))
+        if not others:
+            # After the commit: a failed transaction must never leave a document without its original.
+            self.vault.path_for(row["sha256"]).unlink(missing_ok=True)
+        return not others
+
+    def purged_documents(self) -> dict[int, str]:
+        """{document number: SHA-256} of every purged document, from the audit log: ``verify``
+        takes a purged document's missing row and original as explained by its event."""
+        with self.read() as conn:
+            rows = conn.execute(select(t.audit.c.document_id, t.audit.c.details)
+                                .where(t.audit.c.action == audit_events.DocumentPurged.action)).all()
+        return {number: json.loads(details).get("sha256", "") for number, details in rows}
+
+    # -- timestamps (issue 15) -------------------------------------------------------
+
+    # Set by the composition root (``shoko.timestamps.Timestamps``); None checks no tokens.
+    timestamps = None
+
+    def original_hashes(self) -> list[str]:
+        """SHA-256 of every original the documents refer to (trashed ones included), sorted."""
+        with self.read() as conn:
+            return list(conn.execute(select(t.documents.c.sha256).distinct().order_by(t.documents.c.sha256)).scalars())
+
+    def verify_timestamps(self) -> list[str]:
+        """Every timestamp token against its original; a problem names the document."""
+        if self.timestamps is None:
+            return []
+        problems = []
+        with self.read() as conn:
+            firsts = conn.execute(select(t.documents.c.sha256, func.min(t.documents.c.id))
+                                  .group_by(t.documents.c.sha256).order_by(func.min(t.documents.c.id))).all()
+        for sha, number in firsts:
+            problem = self.timestamps.check(self.vault.path_for(sha), sha)
+            if problem:
+                problems.append(f"{format_doc_id(number)}: {problem}")
+        return problems
+
     # -- integrity -------------------------------------------------------
 
     def audit_rows(self) -> list[ChainRow]:
@@ -889,6 +1018,7 @@ class Records(ListQueries):
         if self.seal is not None:
             problems.extend(verify_seal(rows, self.seal))
         problems.extend(self._verify_state(rows))
+        problems.extend(self.verify_timestamps())
         return problems
 
     def _verify_state(self, rows: list[ChainRow]) -> list[str]:
@@ -948,6 +1078,11 @@ def _shown_details(stored: str) -> dict:
     for internal in ("state", "users", "user_state"):
         details.pop(internal, None)
     return details
+
+
+def _not_trashed():
+    """Condition on ``documents``: the document is not in the trash."""
+    return t.documents.c.id.not_in(select(t.trash.c.document_id))
 
 
 def _discharge_values(row) -> dict:

@@ -120,6 +120,32 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", parents=[common], help="rebuild the search index from the records")
     p.set_defaults(run=cmd_reindex)
 
+    p = sub.add_parser("export", parents=[common],
+                       help="write a full backup (or, with --patient, one patient's originals) into an empty folder")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--patient", help="only this patient's originals and a manifest (開示請求), no database")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("import", parents=[common], help="restore an export into an empty data directory")
+    p.add_argument("dir", type=Path)
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("trash", parents=[common], help="move a document to the trash (it stays until purged)")
+    p.add_argument("doc_id")
+    p.add_argument("--reason", required=True, help="why it is deleted (kept in the audit log)")
+    p.set_defaults(run=cmd_trash)
+
+    p = sub.add_parser("restore", parents=[common], help="take a document back out of the trash")
+    p.add_argument("doc_id")
+    p.set_defaults(run=cmd_restore)
+
+    p = sub.add_parser("purge", parents=[common], help="remove a trashed document for good, after its retention period")
+    p.add_argument("doc_id")
+    p.set_defaults(run=cmd_purge)
+
+    p = sub.add_parser("timestamp", parents=[common], help="get RFC 3161 timestamp tokens for originals that lack one")
+    p.set_defaults(run=cmd_timestamp)
+
     p = sub.add_parser("user", parents=[common], help="accounts")
     user_sub = p.add_subparsers(dest="user_command", required=True)
     u = user_sub.add_parser("add", parents=[common], help="create or update an account (password on stdin)")
@@ -468,6 +494,101 @@ def cmd_reindex(services: Services, args) -> int:
     services.index.rebuild(index_entry(services.records.get(format_doc_id(n)))
                            for n in sorted(services.records.document_numbers()))
     return 0
+
+
+def cmd_export(services: Services, args) -> int:
+    """A full backup into an empty folder, or one patient's originals with ``--patient``."""
+    from shoko.backup import BackupError, export_backup, export_patient
+
+    try:
+        if args.patient is not None:
+            rows = export_patient(services, args.dir, args.patient.strip(), actor="cli")
+            print(f"{_plain(args.dir)}: 患者 {_plain(args.patient)} の文書 {len(rows)} 件を書き出しました")
+        else:
+            entries = export_backup(services, args.dir, actor="cli")
+            print(f"{_plain(args.dir)}: {len(entries)} files exported (manifest.json)")
+    except BackupError as e:
+        print(f"shoko: export refused: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_import(services: Services, args) -> int:
+    """Restore an export into the (empty) data directory, rebuild the index, verify."""
+    from shoko.backup import BackupError, import_backup
+
+    try:
+        result = import_backup(services, args.dir, actor="cli")
+    except BackupError as e:
+        print(f"shoko: import refused: {e}", file=sys.stderr)
+        return 1
+    if result.problems:
+        print("shoko: restored, but verify reports problems:\n" + "\n".join(result.problems), file=sys.stderr)
+        return 1
+    print(f"restored {result.files} files, {result.documents} documents; index rebuilt; verify: intact")
+    return 0
+
+
+def cmd_trash(services: Services, args) -> int:
+    """Move a document to the trash with a reason (audited); 1 for an unknown id."""
+    from shoko.errors import RecordsError
+
+    try:
+        services.trash_document(args.doc_id, args.reason, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: moved to the trash; purge possible from {services.retention_end(args.doc_id)}")
+    return 0
+
+
+def cmd_restore(services: Services, args) -> int:
+    """Take a document out of the trash (audited)."""
+    from shoko.errors import RecordsError
+
+    try:
+        services.restore_document(args.doc_id, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: restored")
+    return 0
+
+
+def cmd_purge(services: Services, args) -> int:
+    """Remove a trashed document for good; refused (2) before its retention period ends."""
+    from shoko.errors import RecordsError
+
+    try:
+        removed = services.purge_document(args.doc_id, actor="cli")
+    except UnknownDocument:
+        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        return 1
+    except RecordsError as e:
+        print(f"shoko: purge refused: {e}", file=sys.stderr)
+        return 2
+    print(f"{_plain(args.doc_id)}: purged" + ("" if removed else " (the original stays: other parts of the file remain)"))
+    return 0
+
+
+def cmd_timestamp(services: Services, args) -> int:
+    """Stamp every original without a token; 1 when some could not be stamped, 2 without ``tsa_url``."""
+    from shoko.timestamps import stamp_missing
+
+    if not services.config.tsa_url:
+        print("shoko: no time-stamping authority configured (setting tsa_url)", file=sys.stderr)
+        return 2
+    stamped, problems = stamp_missing(services.records, services.timestamps)
+    for problem in problems:
+        print(f"shoko: {_plain(problem)}", file=sys.stderr)
+    print(f"{stamped} originals timestamped, {len(problems)} failed")
+    return 1 if problems else 0
 
 
 def cmd_user_add(services: Services, args) -> int:

@@ -32,6 +32,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -44,6 +45,7 @@ from ingest.pipeline import PlannedFile, PageReader, assemble_parts, plan, worke
 from records.store import NewDocument, NewField, NewPage, Records, StoredDocument, format_doc_id
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
+from shoko.timeliness import ScanDelay
 from shoko.errors import IngestError, IntakePaused, NotARegularFile, RecordsError, UnexpectedError, UnreadableFile
 
 log = logging.getLogger("shoko.intake")
@@ -98,7 +100,8 @@ class Intake:
 
     def __init__(self, records: Records, index: DocumentIndex, rules, limits: Limits,
                  engine: OcrEngine, workers: int, actor: str = "system",
-                 reread: Reread = Reread(), fallback: OcrEngine | None = None):
+                 reread: Reread = Reread(), fallback: OcrEngine | None = None,
+                 scan_delay: ScanDelay | None = None, timestamps=None):
         self.records = records
         self.index = index
         self.rules = rules
@@ -108,6 +111,8 @@ class Intake:
         self.reread = reread
         self.workers = max(1, workers)
         self.actor = actor
+        self.scan_delay = scan_delay or ScanDelay(0)
+        self.timestamps = timestamps  # shoko.timestamps.Timestamps when tsa_url is set
         self._pool: ProcessPoolExecutor | None = None
         self._known: KnownValues | None = None
 
@@ -272,9 +277,17 @@ class Intake:
     def _store(self, flight: _InFlight, documents: list[ReadDocument]) -> list[Outcome]:
         """Every document of the file stored in one transaction, then indexed."""
         new = [to_new_document(d, flight.sha256, flight.item.department) for d in documents]
+        today = date.fromisoformat(self.records.now()[:10])
+        for doc in new:
+            late = self.scan_delay.flag(next((f.value for f in doc.fields if f.name == "document_date"
+                                              and f.state == "filled"), None), today)
+            if late:
+                doc.flags.append(late)
         ids, created = self.records.store_documents(new, flight.item.path, self.actor)
         if not created:
             return [Outcome(flight.item.shown_as, "duplicate", ids[0])]
+        if self.timestamps is not None:  # a failure is logged; ``shoko timestamp`` retries
+            self.timestamps.stamp_quietly(self.records.vault.path_for(flight.sha256), flight.sha256)
         outcomes = []
         for doc_id, document, stored in zip(ids, documents, new):
             self.index.add(index_entry(self.records.get(doc_id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from ingest.extract import load_rules
 from ingest.formats import Limits
@@ -13,9 +14,13 @@ from ingest.watcher import inbox_files
 from records import Records
 from records.seal import AuditSeal
 from search import WhooshIndex
-from shoko.intake import Intake, split_stored_document
+from shoko.intake import Intake, index_entry, split_stored_document
 from shoko.permissions import Permissions, load_permissions
+from shoko.retention import RetentionPolicy, load_retention, retention_end
+from shoko.errors import ConfigError
 from shoko.settings import CONFIG_DIR, Config
+from shoko.timeliness import ScanDelay
+from shoko.timestamps import Timestamps
 
 
 @dataclass
@@ -29,9 +34,18 @@ class Services:
 
     @cached_property
     def records(self) -> Records:
-        return Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
-                       self.config.timezone,
-                       AuditSeal(self.config.path("audit_key_file"), self.config.path("audit_checkpoint_file")))
+        records = Records(self.config.db_url, self.config.path("vault_dir"), self.config.path("quarantine_dir"),
+                          self.config.timezone,
+                          AuditSeal(self.config.path("audit_key_file"), self.config.path("audit_checkpoint_file")))
+        records.timestamps = self.timestamps
+        return records
+
+    @cached_property
+    def timestamps(self) -> Timestamps:
+        """Timestamp tokens in DATA_DIR/timestamps (checked by verify even with ``tsa_url`` empty)."""
+        ca = self.config.tsa_ca_file
+        return Timestamps(self.config.data_path / "timestamps", self.config.tsa_url,
+                          self.config.data_path / Path(ca).expanduser() if ca else None)
 
     @cached_property
     def index(self) -> WhooshIndex:
@@ -66,9 +80,47 @@ class Services:
         """A new intake (it owns a process pool: close it when done)."""
         engine, fallback = self.engines()
         return Intake(self.records, self.index, self.rules, self.limits, engine, self.config.workers, actor,
-                      Reread(limit=self.config.ocr_second_reading), fallback)
+                      Reread(limit=self.config.ocr_second_reading), fallback, self.scan_delay,
+                      self.timestamps if self.config.tsa_url else None)
+
+    @cached_property
+    def scan_delay(self) -> ScanDelay:
+        """The late-scan rule from the settings (``ConfigError`` for a holiday that is no ISO date)."""
+        try:
+            return ScanDelay.from_settings(self.config.scan_delay_business_days, self.config.scan_holidays)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"setting scan_holidays: {e}") from e
 
     def split_document(self, doc_id: str, at_page: int, actor: str) -> str:
         """Split a document where another paper begins (``at_page``): see
         ``shoko.intake.split_stored_document``. Returns the new document's id."""
         return split_stored_document(self.records, self.index, self.rules, doc_id, at_page, actor)
+
+    # -- trash and retention (issue 15) ------------------------------------------------
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        return load_retention()
+
+    def trash_document(self, doc_id: str, reason: str, actor: str) -> None:
+        """Move a document to the trash with a reason; it leaves the index (and so search)."""
+        self.records.trash_document(doc_id, reason, actor)
+        self.index.delete(self.records.get(doc_id).id)
+
+    def restore_document(self, doc_id: str, actor: str) -> None:
+        """Take a document out of the trash; it is searchable again."""
+        self.records.restore_document(doc_id, actor)
+        self.index.add(index_entry(self.records.get(doc_id)))
+
+    def retention_end(self, doc_id: str) -> str:
+        """The first day (ISO date) the document may be purged under the configured retention."""
+        return retention_end(self.records.get(doc_id), self.retention).isoformat()
+
+    def purge_document(self, doc_id: str, actor: str) -> bool:
+        """Remove a trashed document whose retention has ended (``RecordsError`` before);
+        True when its original left the vault (no other part of the file remains)."""
+        end = self.retention_end(doc_id)
+        doc_id = self.records.get(doc_id).id
+        removed = self.records.purge_document(doc_id, actor, end)
+        self.index.delete(doc_id)
+        return removed

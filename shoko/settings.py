@@ -65,6 +65,14 @@ SETTINGS = (
     Setting("search_max_chars", 100, "Longest search query in characters; a longer one is refused with a message (search for a few of its words)."),
     Setting("search_seconds", 2.0, "Time budget of one search; when it runs out, the hits found so far are shown, marked as incomplete."),
     Setting("watch_retry_max_seconds", 60.0, "Longest wait between tries while intake is paused because the disk, vault or database cannot be written."),
+    Setting("scan_delay_business_days", 3, "A document taken in more than this many business days (Monday to Friday, "
+            "not in scan_holidays) after its document date is flagged for review as a late scan; 0 turns the check off."),
+    Setting("scan_holidays", [], "Days the hospital is closed that do not count as business days for "
+            "scan_delay_business_days, as ISO dates (e.g. [\"2026-01-01\", \"2026-01-02\"])."),
+    Setting("tsa_url", "", "URL of an RFC 3161 time-stamping authority; each stored original gets a timestamp token "
+            "from it (kept in DATA_DIR/timestamps). Empty: no timestamps, nothing is sent anywhere."),
+    Setting("tsa_ca_file", "", "CA certificate file (PEM) of the time-stamping authority, with which verify checks each "
+            "token fully; empty: verify checks only that each token's imprint matches its file."),
     Setting("secret_key", "", "Key that signs web sessions; empty means one generated once and kept in DATA_DIR/secret_key."),
     Setting("session_hours", 10, "Hours a web sign-in stays valid."),
     Setting("session_cookie_secure", False, "Send the session cookie only over HTTPS (Secure) and add an HSTS header; turn on when shoko is reached through TLS (a reverse proxy)."),

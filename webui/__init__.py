@@ -57,9 +57,9 @@ def create_app(services: Services | None = None, test_config: dict | None = None
     errors.init_app(app)
     register_filters(app)
 
-    from webui import admin, auth, documents, homereturn, inbox, month, patients, search, worklists
+    from webui import admin, auth, documents, homereturn, inbox, month, patients, search, trash, worklists
 
-    for module in (auth, search, documents, patients, inbox, month, homereturn, admin, worklists):
+    for module in (auth, search, documents, patients, inbox, month, homereturn, admin, trash, worklists):
         app.register_blueprint(module.bp)
     # "/" is the signed-in user's work list (worklists.home); "index" names it too.
     app.add_url_rule("/", endpoint="index", view_func=app.view_functions["worklists.home"])

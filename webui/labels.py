@@ -53,6 +53,12 @@ STATUSES = {"ready": "算定可", "missing": "不足", "conflict": "矛盾"}
 SOURCES = {"ocr": "OCR", "text_layer": "PDF文字", "barcode": "バーコード", "staff": "職員入力"}
 
 AUDIT_ACTIONS = {
+    "document_trashed": "ゴミ箱へ移動",
+    "document_restored": "ゴミ箱から戻す",
+    "document_purged": "完全に削除（保存期間経過後）",
+    "backup_exported": "バックアップの書き出し",
+    "backup_imported": "バックアップからの復元",
+    "patient_records_exported": "患者の文書の書き出し（開示請求）",
     "document_ingested": "取り込み",
     "document_split": "文書の分割",
     "upload_queued": "アップロード（取り込み待ち）",
@@ -92,6 +98,7 @@ FLAGS = {
     "extraction_failed": "項目の読み取りに失敗しました",
     "batch": "一括スキャンされたファイルを書類ごとに分けて取り込みました。分け方が正しいか確認してください",
     "near_known": "登録済みの医師名・業者名と1文字だけ違う名前です（読み違いの可能性）。確認してください",
+    "late_scan": "スキャン遅延: 文書日付から基準の営業日数を過ぎて取り込まれました（紙の保管・取り込みの流れを確認してください）",
     "unreadable_page": "読み取れないページがあります（文字が認識できませんでした）。原本の画像を確認してください",
 }
 
