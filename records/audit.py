@@ -336,6 +336,9 @@ class Exported(ReadEvent):
     detail: str = ""
 
 
+READ_ACTIONS = tuple(cls.action for cls in (DocumentViewed, PageImageViewed, OriginalDownloaded, Searched, Exported))
+
+
 @dataclass(frozen=True)
 class ChainRow:
     """An audit row as stored, for verification."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, select
 
 from records import schema as t
+from records.audit import READ_ACTIONS
 
 # The fields the patient and contract lists read, in one pass over the fields table.
 PATIENT_FIELDS = ("patient_id", "patient_name", "document_date", "guidance_date", "contract_start",
@@ -32,6 +33,11 @@ class Page:
 
     rows: list[dict]
     total: int
+
+
+def live():
+    """Documents not in the trash: every list and check leaves trashed ones out."""
+    return t.documents.c.id.not_in(select(t.trash.c.document_id))
 
 
 def _filled(alias, name: str):
@@ -65,7 +71,7 @@ class ListQueries:
         joined = (t.documents.outerjoin(pid, _filled(pid, "patient_id"))
                   .outerjoin(pname, _filled(pname, "patient_name"))
                   .outerjoin(ddate, _filled(ddate, "document_date")))
-        conditions = []
+        conditions = [live()]
         if doc_type:
             conditions.append(d.doc_type == doc_type)
         if doc_types is not None:
@@ -126,7 +132,7 @@ class ListQueries:
     def review_summary(self, doc_types: tuple[str, ...] | None = None) -> dict:
         """How many documents await review and when the oldest of them came in."""
         d, f = t.documents.c, t.fields.c
-        conditions = [exists().where(f.document_id == d.id, f.state == "review")]
+        conditions = [exists().where(f.document_id == d.id, f.state == "review"), live()]
         if doc_types is not None:
             conditions.append(d.doc_type.in_(doc_types))
         with self.read() as conn:
@@ -144,7 +150,8 @@ class ListQueries:
             docs = {number: {"id": format_doc_id(number), "number": number, "doc_type": doc_type,
                              "ingested_at": at, "fields": {}}
                     for number, doc_type, at in conn.execute(
-                        select(d.id, d.doc_type, d.ingested_at).where(d.doc_type != "other").order_by(d.id))}
+                        select(d.id, d.doc_type, d.ingested_at).where(d.doc_type != "other", live())
+                        .order_by(d.id))}
             for number, name, value in conn.execute(
                     select(f.document_id, f.name, f.value).where(f.state == "filled", f.name.in_(PATIENT_FIELDS))):
                 doc = docs.get(number)
@@ -160,7 +167,7 @@ class ListQueries:
         d, f = t.documents.c, t.fields.c
         with self.read() as conn:
             docs = {n: (format_doc_id(n), doc_type, {}) for n, doc_type in
-                    conn.execute(select(d.id, d.doc_type).order_by(d.id))}
+                    conn.execute(select(d.id, d.doc_type).where(live()).order_by(d.id))}
             rows = conn.execute(select(f.document_id, f.name, f.value).where(f.state == "filled")
                                 .order_by(f.document_id, f.name))
             loads = json.loads
@@ -195,8 +202,11 @@ class ListQueries:
     def change_mark(self) -> int:
         """A number that grows with every change (the audit log's last row): cached
         readings of the records are good while it stays the same."""
+        a = t.audit.c
         with self.read() as conn:
-            return conn.execute(select(func.max(t.audit.c.seq))).scalar() or 0
+            # Reads are audited too but change nothing: the last change is what counts.
+            return conn.execute(select(a.seq).where(a.action.not_in(READ_ACTIONS))
+                                .order_by(a.seq.desc()).limit(1)).scalar() or 0
 
     def claim_marks(self, month: str) -> dict[tuple[str, str], dict]:
         """The month's claimed marks: (patient id, item) -> row (actor, at)."""

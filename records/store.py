@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from records import audit as audit_events
 from records import schema as t
-from records.audit import GENESIS, AuditEvent, ChainRow, chain_hash, verify_chain, verify_seal
-from records.lists import ListQueries
+from records.audit import GENESIS, READ_ACTIONS, AuditEvent, ChainRow, chain_hash, verify_chain, verify_seal
+from records.lists import ListQueries, live
 from records.quarantine import QuarantineFolder
 from records.seal import AuditSeal
 from records.state import differences, document_state, user_state
@@ -236,9 +236,14 @@ class Records(ListQueries):
         prev = last or GENESIS
         details = {**ev.details(), **(extra or {})}
         if ev.changes:
-            touched = [n for n in (ev.document_id, getattr(ev, "new_document", None)) if n]
+            touched = {n for n in (ev.document_id, getattr(ev, "new_document", None)) if n}
             if touched:
-                details["state"] = {str(n): document_state(conn, n) for n in touched}
+                # The other parts of the same original change with it (a split renumbers them).
+                d = t.documents.c
+                shas = set(conn.execute(select(d.sha256).where(d.id.in_(touched))).scalars())
+                shas.add(getattr(ev, "sha256", None))
+                touched |= set(conn.execute(select(d.id).where(d.sha256.in_(shas - {None, ""}))).scalars())
+                details["state"] = {str(n): document_state(conn, n) for n in sorted(touched)}
             if getattr(ev, "username", None) and ev.action in ("user_saved", "user_disabled"):
                 details["user_state"] = user_state(conn, ev.username)
         digest = chain_hash(prev, ev.at, ev.actor, ev.action, ev.document_id, details)
@@ -416,7 +421,7 @@ class Records(ListQueries):
         """Every stored document not in the trash, in id order (fields loaded on request)."""
         with self.read() as conn:
             docs = [_stored(r) for r in conn.execute(
-                select(t.documents).where(_not_trashed()).order_by(t.documents.c.id)).mappings()]
+                select(t.documents).where(live()).order_by(t.documents.c.id)).mappings()]
             if with_fields:
                 by_number = {d.number: d for d in docs}
                 for f in conn.execute(select(t.fields)).mappings():
@@ -427,7 +432,7 @@ class Records(ListQueries):
     def document_numbers(self) -> set[int]:
         """Numbers of the stored documents not in the trash (what lists and the index hold)."""
         with self.read() as conn:
-            return set(conn.execute(select(t.documents.c.id).where(_not_trashed())).scalars())
+            return set(conn.execute(select(t.documents.c.id).where(live())).scalars())
 
     # -- corrections and links -------------------------------------------------
 
@@ -1067,11 +1072,6 @@ class Records(ListQueries):
         return problems
 
 
-READ_ACTIONS = tuple(cls.action for cls in (audit_events.DocumentViewed, audit_events.PageImageViewed,
-                                             audit_events.OriginalDownloaded, audit_events.Searched,
-                                             audit_events.Exported))
-
-
 def _shown_details(stored: str) -> dict:
     """An event's details as people read them: without the state fingerprints."""
     details = json.loads(stored)
@@ -1080,9 +1080,6 @@ def _shown_details(stored: str) -> dict:
     return details
 
 
-def _not_trashed():
-    """Condition on ``documents``: the document is not in the trash."""
-    return t.documents.c.id.not_in(select(t.trash.c.document_id))
 
 
 def _discharge_values(row) -> dict:
