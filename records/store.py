@@ -973,6 +973,8 @@ class Records(ListQueries):
             problem = self.timestamps.check(self.vault.path_for(sha), sha)
             if problem:
                 problems.append(f"{format_doc_id(number)}: {problem}")
+        if self.seal is not None:
+            problems.extend(self.timestamps.check_checkpoints(self.seal))
         return problems
 
     # -- integrity -------------------------------------------------------

@@ -579,15 +579,21 @@ def cmd_purge(services: Services, args) -> int:
 
 def cmd_timestamp(services: Services, args) -> int:
     """Stamp every original without a token; 1 when some could not be stamped, 2 without ``tsa_url``."""
-    from shoko.timestamps import stamp_missing
+    from shoko.timestamps import TimestampError, stamp_checkpoint, stamp_missing
 
     if not services.config.tsa_url:
         print("shoko: no time-stamping authority configured (setting tsa_url)", file=sys.stderr)
         return 2
     stamped, problems = stamp_missing(services.records, services.timestamps)
+    head = None
+    try:
+        head = stamp_checkpoint(services.records.seal, services.timestamps)
+    except (TimestampError, OSError) as e:
+        problems.append(f"audit checkpoint: {e}")
     for problem in problems:
         print(f"shoko: {_plain(problem)}", file=sys.stderr)
-    print(f"{stamped} originals timestamped, {len(problems)} failed")
+    print(f"{stamped} originals timestamped, {len(problems)} failed"
+          + ("; the audit log's head timestamped" if head else ""))
     return 1 if problems else 0
 
 

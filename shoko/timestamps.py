@@ -13,6 +13,7 @@ without it, the token's message imprint against the file's SHA-256.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -79,6 +80,10 @@ class Timestamps:
                 os.fsync(out.fileno())
             os.replace(tmp, target)
         return target
+
+    def check_checkpoints(self, seal) -> list[str]:
+        """See ``check_checkpoints``: stamped heads of the audit chain against the checkpoint file."""
+        return check_checkpoints(seal, self)
 
     def stamp_quietly(self, original: Path, sha256: str) -> bool:
         """``stamp`` for intake: a failure is logged (``shoko timestamp`` retries later), never raised."""
@@ -152,3 +157,55 @@ def stamp_missing(records, timestamps: Timestamps) -> tuple[int, list[str]]:
         except (TimestampError, OSError) as e:
             problems.append(f"{sha[:12]}…: {e}")
     return stamped, problems
+
+
+CHECKPOINT_PREFIX = "checkpoint-"
+
+
+def stamp_checkpoint(seal, timestamps: Timestamps) -> Path | None:
+    """Timestamp the audit chain's head: the checkpoint file's last line is kept as
+    ``checkpoint-<seq>.line`` beside the tokens and stamped like an original. A token
+    proves the log reached that row by that time, so rows written later cannot be
+    passed off as older. None when the head has a token already or there is none."""
+    lines = checkpoint_lines(seal)
+    if not lines:
+        return None
+    seq = json.loads(lines[-1])["seq"]
+    kept = timestamps.folder / f"{CHECKPOINT_PREFIX}{int(seq):09d}.line"
+    if kept.exists():
+        return None
+    timestamps.folder.mkdir(parents=True, exist_ok=True)
+    kept.write_text(lines[-1] + "\n", encoding="utf-8")
+    try:
+        return timestamps.stamp(kept, sha256_of(kept))
+    except BaseException:
+        kept.unlink(missing_ok=True)  # no line without its token: the next run tries again
+        raise
+
+
+def check_checkpoints(seal, timestamps: Timestamps) -> list[str]:
+    """Every stamped checkpoint must still stand in the checkpoint file, and its token match it."""
+    if not timestamps.folder.exists():
+        return []
+    present = set(checkpoint_lines(seal))
+    problems = []
+    for kept in sorted(timestamps.folder.glob(f"{CHECKPOINT_PREFIX}*.line")):
+        line = kept.read_text(encoding="utf-8").strip()
+        if line not in present:
+            problems.append(f"audit checkpoint {kept.name}: timestamped, but no longer in the checkpoint file")
+        sha = sha256_of(kept)
+        if not timestamps.token_path(sha).exists():
+            problems.append(f"audit checkpoint {kept.name}: its timestamp token is missing")
+            continue
+        problem = timestamps.check(kept, sha)
+        if problem:
+            problems.append(f"audit checkpoint {kept.name}: {problem}")
+    return problems
+
+
+def checkpoint_lines(seal) -> list[str]:
+    """The checkpoint file's lines as written."""
+    try:
+        return [line for line in seal.checkpoint_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []

@@ -136,3 +136,21 @@ def test_without_an_authority_nothing_is_sent(tsa, tmp_path):
     with pytest.raises(TimestampError):
         services.timestamps.stamp(tmp_path, "0" * 64)
     assert len(tsa["requests"]) == before
+
+
+def test_the_audit_logs_head_is_timestamped_and_checked(tsa, shoko_cli, tmp_path):
+    config = config_file(tmp_path, tsa_url=tsa["url"], tsa_ca_file=tsa["ca"])
+    pdf = text_layer_pdf(tmp_path / "c.pdf", ["在宅酸素療法指示書", "患者ID 00777777"])
+    shoko_cli("--config", str(config), "ingest", "--json", str(pdf))
+    result = shoko_cli("--config", str(config), "timestamp")
+    assert "the audit log's head timestamped" in result.stdout
+    stamped = sorted((shoko_cli.data_dir / "timestamps").glob("checkpoint-*.line"))
+    assert len(stamped) == 1
+    assert shoko_cli("--config", str(config), "verify").returncode == 0
+    # The stamped line rewritten in the checkpoint file (as when the log is rewritten) is found.
+    checkpoints = shoko_cli.data_dir / "audit-checkpoints"
+    line = stamped[0].read_text().strip()
+    checkpoints.write_text(checkpoints.read_text().replace(line, line.replace('"seq": ', '"seq": 1')))
+    result = shoko_cli("--config", str(config), "verify", "--json", check=False)
+    assert result.returncode == 1
+    assert any("no longer in the checkpoint file" in p for p in json.loads(result.stdout)["problems"])
