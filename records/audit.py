@@ -130,6 +130,24 @@ class ClaimMarked(AuditEvent):
 
 
 @dataclass(frozen=True)
+class TitleCorrected(AuditEvent):
+    """A person corrected a document's title (OCR garbled it)."""
+
+    action: ClassVar[str] = "title_corrected"
+    old_title: str = ""
+    new_title: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimMarkedAnyway(ClaimMarked):
+    """A claim marked sent although the item was not ready: the status seen and the
+    reason given are kept with the mark (same action as ``ClaimMarked``)."""
+
+    status: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class DischargesImported(AuditEvent):
     """A CSV of discharges was imported, all its rows in one go: how many were new,
     changed, already there, or kept as staff had corrected them."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Iterator
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, select, update
@@ -30,25 +30,6 @@ from records.seal import AuditSeal
 from records.state import differences, document_state, user_state
 from records.vault import Vault
 from shoko.errors import RecordsError, UnknownDocument
-
-
-@dataclass(frozen=True)
-class TitleCorrected(AuditEvent):
-    """A person corrected a document's title (OCR garbled it). Declared here, beside the
-    one change that writes it, since ``records.audit`` is another change's file."""
-
-    action: ClassVar[str] = "title_corrected"
-    old_title: str = ""
-    new_title: str = ""
-
-
-@dataclass(frozen=True)
-class ClaimMarkedAnyway(audit_events.ClaimMarked):
-    """A claim marked sent although the item was not ready: the status seen and the
-    reason given are kept with the mark (same action as ``ClaimMarked``)."""
-
-    status: str = ""
-    reason: str = ""
 
 
 def format_doc_id(number: int) -> str:
@@ -560,7 +541,7 @@ class Records(ListQueries):
             if claimed:
                 conn.execute(insert(t.claims).values(patient_id=patient_id, item=item, month=month, actor=actor, at=at))
             if status or reason:
-                event = ClaimMarkedAnyway(actor, at, None, patient_id, item, month, claimed, status or "", reason or "")
+                event = audit_events.ClaimMarkedAnyway(actor, at, None, patient_id, item, month, claimed, status or "", reason or "")
             else:
                 event = audit_events.ClaimMarked(actor, at, None, patient_id, item, month, claimed)
             self._audit(conn, event)
@@ -574,7 +555,7 @@ class Records(ListQueries):
             if old is None:
                 raise UnknownDocument(f"no document {doc_id}")
             conn.execute(update(t.documents).where(t.documents.c.id == number).values(title=title))
-            self._audit(conn, TitleCorrected(actor, at, number, old, title))
+            self._audit(conn, audit_events.TitleCorrected(actor, at, number, old, title))
 
     def all_claims(self) -> list[dict]:
         with self.read() as conn:

@@ -22,7 +22,7 @@ import pytest
 from records.audit import chain_hash
 from shoko.services import Services
 from shoko.settings import load_config
-from tests.conftest import SHOKO, render_page, text_layer_pdf
+from tests.conftest import SHOKO, text_layer_pdf
 
 
 @pytest.fixture(scope="module")
