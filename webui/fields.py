@@ -6,22 +6,24 @@ patient ids, ``device_type`` codes, names with one ASCII space.
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import unicodedata
 from datetime import date
 
 from ingest.extract.dates import find_dates
+from shoko.settings import CONFIG_DIR
 from webui.labels import DEVICES
 
-_COMMON = ("patient_id", "patient_name", "document_date")
-FIELDS_BY_TYPE = {
-    "hot_contract": _COMMON + ("vendor", "device_type", "contract_start", "contract_end", "monthly_fee"),
-    "hot_prescription": _COMMON + ("vendor", "device_type", "doctor", "flow_rest", "flow_exertion", "flow_sleep"),
-    "hot_guidance_record": _COMMON + ("doctor", "flow_rest", "flow_exertion", "flow_sleep", "guidance_date",
-                                      "spo2", "pao2", "measurement_date"),
-    "hot_device_removal": _COMMON + ("vendor", "device_type", "removal_date"),
-    "other": ("document_date",),
-}
+
+
+@functools.lru_cache(maxsize=1)
+def _fields_by_type() -> dict[str, tuple[str, ...]]:
+    """The fields of each document type, as ``config/fields.toml`` [types] declares them."""
+    with (CONFIG_DIR / "fields.toml").open("rb") as f:
+        return {name: tuple(fields) for name, fields in tomllib.load(f)["types"].items()}
+
 
 _KINDS = {
     "patient_id": "digits",
@@ -52,7 +54,8 @@ _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 def fields_for(doc_type: str, present: set[str] = frozenset()) -> list[str]:
     """The type's fields in contract order, then any other field the document holds."""
-    known = list(FIELDS_BY_TYPE.get(doc_type, FIELDS_BY_TYPE["other"]))
+    by_type = _fields_by_type()
+    known = list(by_type.get(doc_type, by_type["other"]))
     return known + sorted(present - set(known))
 
 
