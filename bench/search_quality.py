@@ -25,7 +25,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Or, Phrase, Term
 
-from ingest.normalise import normalise_line
+from kernel.text import normalise_line
 from records import Records
 from search.analysis import japanese_analyzer
 from search.index import build_query

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 from billing.months import Month
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.ocr import OcrEngine, TesseractEngine
 from ingest.rapid import RapidOcrEngine, verify_models
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 ENGINES = ("rapidocr", "tesseract")
 

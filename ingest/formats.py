@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from shoko.errors import EmptyFile, EncryptedFile, TooLarge, UnreadableFile, UnsupportedFormat
+from kernel.errors import EmptyFile, EncryptedFile, TooLarge, UnreadableFile, UnsupportedFormat
 
 RASTER_DPI = 300  # image-only PDF pages are rendered at this resolution for OCR
 

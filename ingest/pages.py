@@ -21,10 +21,10 @@ from ingest.barcodes import read_barcodes
 from ingest.checkboxes import Checkbox, find_checkboxes
 from ingest.document import Page, Word
 from ingest.formats import RASTER_DPI
-from ingest.normalise import normalise_text
+from kernel.text import normalise_text
 from ingest.ocr import (OcrEngine, OcrResult, Reread, clearer_text, erase_rules, level, level_box,
                         measure_skew, merge_words, replace_rows, reread_weak_rows)
-from shoko.errors import UnreadableFile
+from kernel.errors import UnreadableFile
 
 # A text layer is trusted when it has this many characters, few of them
 # unmapped glyphs ("(cid:123)" or U+FFFD from fonts without a ToUnicode map).

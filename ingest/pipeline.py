@@ -32,7 +32,7 @@ from ingest.extract import KnownValues, extract, split_document
 from ingest.formats import FileLayout, Limits, detect_format, read_layout
 from ingest.ocr import OcrEngine, Reread
 from ingest.pages import PageJob, read_page
-from shoko.errors import OcrFailed, PageTooSlow
+from kernel.errors import OcrFailed, PageTooSlow
 
 log = logging.getLogger("shoko.ingest")
 

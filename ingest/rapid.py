@@ -31,7 +31,7 @@ from ingest.document import Word
 from ingest.layout import Line, reading_order
 from ingest.ocr import OcrResult, TesseractEngine, level_box
 from ingest.stamps import dark_pixels, is_stamp
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 log = logging.getLogger("shoko.ocr")
 

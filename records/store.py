@@ -29,7 +29,7 @@ from records.quarantine import QuarantineFolder
 from records.seal import AuditSeal
 from records.state import differences, document_state, user_state
 from records.vault import Vault
-from shoko.errors import RecordsError, UnknownDocument
+from kernel.errors import RecordsError, UnknownDocument
 
 
 def format_doc_id(number: int) -> str:

@@ -6,7 +6,7 @@ bigrams find a term wherever its characters appear in order (bench/search_qualit
 compares the choices). Latin words and numbers are kept whole and lower-cased, so
 SpO2 and 00123456 are searchable as words.
 
-The analyzer expects text already normalised by ``ingest.normalise`` (NFKC,
+The analyzer expects text already normalised by ``kernel.text`` (NFKC,
 spaces between Japanese characters removed): documents are stored that way and
 queries are normalised before analysis, so character offsets stay those of the
 stored text and highlights land on the right characters.
@@ -18,7 +18,7 @@ import re
 
 from whoosh.analysis import Token, Tokenizer
 
-from ingest.normalise import JAPANESE_CHAR
+from kernel.text import JAPANESE_CHAR
 
 _RUNS = re.compile(f"(?P<ja>{JAPANESE_CHAR}+)|(?P<word>[0-9A-Za-z]+)")
 _LETTERS_OR_DIGITS = re.compile(r"[A-Za-z]+|[0-9]+")

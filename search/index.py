@@ -17,9 +17,9 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, Every, Or, Phrase, Prefix, Query, Term
 from whoosh.searching import ResultsPage
 
-from ingest.normalise import normalise_line
+from kernel.text import normalise_line
 from search.analysis import bigrams, japanese_analyzer, japanese_runs
-from shoko.errors import QueryTooLong
+from kernel.errors import QueryTooLong
 
 HIT = "\ue000"  # private-use marks around highlighted text inside snippets
 END = "\ue001"

@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 
 import shoko
 from records import audit as audit_events
-from shoko.errors import ShokoError
+from kernel.errors import ShokoError
 
 MANIFEST = "manifest.json"
 FORMAT = "shoko-export"

@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from shoko.errors import ShokoError, UnknownDocument
+from kernel.errors import ShokoError, UnknownDocument
 from records import format_doc_id
 from records.audit import DocumentViewed, Searched
 from shoko.intake import IntakeFile, department_of, index_entry
@@ -531,7 +531,7 @@ def cmd_import(services: Services, args) -> int:
 
 def cmd_trash(services: Services, args) -> int:
     """Move a document to the trash with a reason (audited); 1 for an unknown id."""
-    from shoko.errors import RecordsError
+    from kernel.errors import RecordsError
 
     try:
         services.trash_document(args.doc_id, args.reason, actor="cli")
@@ -547,7 +547,7 @@ def cmd_trash(services: Services, args) -> int:
 
 def cmd_restore(services: Services, args) -> int:
     """Take a document out of the trash (audited)."""
-    from shoko.errors import RecordsError
+    from kernel.errors import RecordsError
 
     try:
         services.restore_document(args.doc_id, actor="cli")
@@ -563,7 +563,7 @@ def cmd_restore(services: Services, args) -> int:
 
 def cmd_purge(services: Services, args) -> int:
     """Remove a trashed document for good; refused (2) before its retention period ends."""
-    from shoko.errors import RecordsError
+    from kernel.errors import RecordsError
 
     try:
         removed = services.purge_document(args.doc_id, actor="cli")

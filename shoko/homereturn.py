@@ -14,7 +14,7 @@ from pathlib import Path
 
 from billing.months import Month
 from records import NewDischarge, Records
-from shoko.errors import ShokoError
+from kernel.errors import ShokoError
 from shoko.settings import CONFIG_DIR
 from wards import (
     Discharge,

@@ -46,7 +46,7 @@ from records.store import NewDocument, NewField, NewPage, Records, StoredDocumen
 from records.vault import sha256_of
 from search.index import DocumentIndex, IndexEntry
 from shoko.timeliness import ScanDelay
-from shoko.errors import IngestError, IntakePaused, NotARegularFile, RecordsError, UnexpectedError, UnreadableFile
+from kernel.errors import IngestError, IntakePaused, NotARegularFile, RecordsError, UnexpectedError, UnreadableFile
 
 log = logging.getLogger("shoko.intake")
 

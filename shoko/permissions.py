@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.settings import CONFIG_DIR
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.settings import CONFIG_DIR
 
 RETENTION_FILE = CONFIG_DIR / "retention.toml"

@@ -17,7 +17,7 @@ from search import WhooshIndex
 from shoko.intake import Intake, index_entry, split_stored_document
 from shoko.permissions import Permissions, load_permissions
 from shoko.retention import RetentionPolicy, load_retention, retention_end
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.settings import CONFIG_DIR, Config
 from shoko.timeliness import ScanDelay
 from shoko.timestamps import Timestamps

@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from records.vault import sha256_of
-from shoko.errors import ShokoError
+from kernel.errors import ShokoError
 
 log = logging.getLogger("shoko.timestamps")
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.watcher import InboxWatcher
-from shoko.errors import IntakePaused
+from kernel.errors import IntakePaused
 from shoko.intake import IntakeFile, department_of, displayable
 from shoko.services import Services
 

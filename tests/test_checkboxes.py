@@ -10,7 +10,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ingest.checkboxes import find_checkboxes
-from ingest.normalise import normalise_line
+from kernel.text import normalise_line
 from ingest.ocr import TesseractEngine
 from ingest.pages import PageJob, ocr_page, read_page
 from tests.conftest import SANS, render_page

@@ -15,7 +15,7 @@ import pytest
 from ingest.formats import Limits
 from ingest.pages import PageJob, read_page
 from ingest.pipeline import boxed
-from shoko.errors import PageTooSlow
+from kernel.errors import PageTooSlow
 from tests.conftest import render_page
 
 SHOKO = str(Path(sys.executable).with_name("shoko"))

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from ingest.normalise import normalise_text
+from kernel.text import normalise_text
 from search import IndexEntry, QueryLimits, WhooshIndex
 from billing.export import csv_cell
-from shoko.errors import QueryTooLong, SearchError, ShokoError
+from kernel.errors import QueryTooLong, SearchError, ShokoError
 
 # One run of Japanese without spaces, as a pasted page reads: the case that cost minutes.
 JAPANESE = ("在宅酸素療法指導記録患者氏名山田太郎酸素濃縮装置賃貸借契約書契約期間月額賃貸料撤去報告書"

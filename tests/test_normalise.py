@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.normalise import normalise_line, normalise_text
+from kernel.text import normalise_line, normalise_text
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from PIL import Image, ImageDraw, ImageFilter
 from ingest.document import Page
 from ingest.engines import make_engines
 from ingest.extract import extract, load_rules
-from ingest.normalise import normalise_text
+from kernel.text import normalise_text
 from ingest.ocr import OcrResult, TesseractEngine
 from ingest.pages import flatten_background, has_ink, ocr_page
 from ingest.rapid import MODELS, RapidOcrEngine, model_dir, turn_quad, verify_models
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.settings import CONFIG_DIR
 from tests.conftest import render_page
 

@@ -12,7 +12,7 @@ from ingest.extract import load_rules
 from records import Records
 from records.store import NewDocument, NewField, NewPage
 from search.index import WhooshIndex
-from shoko.errors import UnknownDocument
+from kernel.errors import UnknownDocument
 from shoko.intake import confirm_known_values
 from shoko.settings import CONFIG_DIR
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import ImageDraw, ImageFont
 
-from ingest.normalise import normalise_line
+from kernel.text import normalise_line
 from ingest.ocr import Reread, TesseractEngine, reread_weak_rows, replace_rows
 from tests.conftest import SANS, render_page
 

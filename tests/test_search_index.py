@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.normalise import normalise_text
+from kernel.text import normalise_text
 from search import IndexEntry, WhooshIndex
 
 

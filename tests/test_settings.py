@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.settings import DEFAULT_CONFIG_FILE, SETTINGS, load_config
 
 

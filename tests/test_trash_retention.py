@@ -11,7 +11,7 @@ import pytest
 from records.store import NewDocument, NewField, NewPage
 from shoko.claims import month_report
 from shoko.cli import main
-from shoko.errors import RecordsError
+from kernel.errors import RecordsError
 from shoko.intake import index_entry
 from shoko.retention import RetentionPolicy, add_years, load_retention, retention_start
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from billing.months import Month
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from wards.destinations import HOME, NOT_HOME, Vocabulary, match_destination
 
 EXCLUDED = "excluded"

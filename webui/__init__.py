@@ -25,7 +25,7 @@ from webui.uploads import recover_staged
 def create_app(services: Services | None = None, test_config: dict | None = None) -> Flask:
     """The shoko web app over ``services`` (default: the configured data directory).
 
-    Raises ``shoko.errors.ConfigError`` when there is no account yet and no
+    Raises ``kernel.errors.ConfigError`` when there is no account yet and no
     ``SHOKO_ADMIN_PASSWORD`` to create the first admin from.
     """
     services = services or Services(load_config())

@@ -13,7 +13,7 @@ from collections import deque
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.services import Services
 
 log = logging.getLogger("shoko.accounts")

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from records import parse_doc_id
-from shoko.errors import UnknownDocument
+from kernel.errors import UnknownDocument
 
 from webui.accounts import MIN_PASSWORD_LENGTH, list_users, password_problem, save_account, username_problem
 from webui.auth import actor, requires

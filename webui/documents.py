@@ -8,7 +8,7 @@ import unicodedata
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from shoko.claims import catalogue_at
-from shoko.errors import UnknownDocument
+from kernel.errors import UnknownDocument
 from shoko.intake import confirm_known_values, index_entry
 
 from records.audit import DocumentViewed, OriginalDownloaded, PageImageViewed

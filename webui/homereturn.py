@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from billing.months import Month
 from records import NewDischarge
-from shoko.errors import RecordsError
+from kernel.errors import RecordsError
 from shoko.homereturn import import_discharge_bytes, monthly_rates, rules_at
 from wards import DISCHARGE, TRANSFER, HomeReturnResult, parse_day
 from webui.auth import actor, requires

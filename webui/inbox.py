@@ -6,9 +6,9 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from shoko.errors import RecordsError
+from kernel.errors import RecordsError
 from records.vault import sha256_of
-from shoko.errors import IntakePaused
+from kernel.errors import IntakePaused
 from shoko.watch import watcher_health
 
 from webui.auth import actor, requires

@@ -11,7 +11,7 @@ from billing import export_csv
 from billing.export import ENCODINGS
 from billing.months import Month
 from shoko.claims import catalogue_at
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.worklists import claim_month
 
 from records.audit import Exported

@@ -7,7 +7,7 @@ import unicodedata
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from search import QueryLimits
-from shoko.errors import QueryTooLong
+from kernel.errors import QueryTooLong
 from records.audit import Searched
 from webui.auth import log_read, requires
 from webui.documents import MONTH

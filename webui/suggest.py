@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from billing import Catalogue
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 GUIDANCE_ITEM = "C103-2"
 

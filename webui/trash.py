@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from shoko.errors import RecordsError
+from kernel.errors import RecordsError
 
 from webui.auth import actor, requires
 from webui.documents import load_document

@@ -20,7 +20,7 @@ from billing.export import csv_cell, encode_text
 from billing.months import Month
 from shoko import worklists
 from shoko.claims import catalogue_at
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from records.audit import Exported
 from webui.auth import can, log_read, requires
 from webui.fields import kind_of

@@ -3,7 +3,7 @@
 import pytest
 
 from billing import load_catalogue
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 CONTRACT_CODES = {
     "C103-1", "C103-2", "C103-remote", "C157-1", "C157-2", "C158",

@@ -8,7 +8,7 @@ import pytest
 from billing import ClaimMark, EvidenceDocument, Month, StaffLink, check_month
 from billing.evidence import PatientFile
 from billing.rules import check_device, check_management
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 
 P = "00123456"
 MONTH = "2026-10"

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from shoko.errors import ConfigError
+from kernel.errors import ConfigError
 from shoko.services import Services
 from shoko.settings import load_config
 from webui import create_app
