@@ -48,13 +48,21 @@ def _kanji_lookalikes(token: str) -> str:
     return token
 
 
+SEAL_LETTER_QUALITY = 0.5  # below the review threshold: a person reads the name
+
+
 def split_name(name: str, rules: ExtractionRules) -> tuple[str, float] | None:
     """Split a name printed without a space (加藤弘子 → 加藤 弘子), with a quality."""
     if len(name) < 2:
         return None
     for n in (4, 3, 2, 1):
         if len(name) - n >= 1 and name[:n] in rules.surnames:
-            return f"{name[:n]} {name[n:]}", 0.95
+            given = name[n:]
+            if n >= 2 and len(given) >= 3 and given[-1] == name[0]:
+                # 新井理恵新: a seal with the family name's first letter read after the
+                # name, or a given name that ends so; which, the text cannot tell.
+                return f"{name[:n]} {given}", SEAL_LETTER_QUALITY
+            return f"{name[:n]} {given}", 0.95
     # 遠藤トシ子: kanji family name, kana given name
     for i in range(1, len(name)):
         if _KANJI.match(name[i - 1]) and _KANA.match(name[i]) and 1 <= i <= 3:

@@ -69,3 +69,11 @@ def test_a_family_name_seal_beside_the_name_is_not_part_of_it(rules) -> None:
     assert parse_person("堀 浩平堀", rules)[0] == "堀 浩平"
     assert parse_person("野口浩二 野口", rules)[0] == "野口 浩二"
     assert parse_person("野口 野口子", rules)[0] == "野口 野口子"  # a given name is not a seal
+
+
+def test_a_seal_of_the_family_names_first_letter_after_the_name_goes_to_review(rules) -> None:
+    from ingest.extract.names import parse_person
+
+    name, quality = parse_person("新井理恵新", rules)
+    assert quality < rules.setting("review_threshold")
+    assert parse_person("新井理恵", rules)[1] >= rules.setting("review_threshold")
