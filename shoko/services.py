@@ -14,7 +14,7 @@ from ingest.watcher import inbox_files
 from records import Records
 from records.seal import AuditSeal
 from search import WhooshIndex
-from shoko.intake import Intake, index_entry, split_stored_document
+from shoko.intake import Intake, confirm_known_values, index_entry, split_stored_document
 from shoko.permissions import Permissions, load_permissions
 from shoko.retention import RetentionPolicy, load_retention, retention_end
 from kernel.errors import ConfigError
@@ -90,6 +90,19 @@ class Services:
             return ScanDelay.from_settings(self.config.scan_delay_business_days, self.config.scan_holidays)
         except (TypeError, ValueError) as e:
             raise ConfigError(f"setting scan_holidays: {e}") from e
+
+    def correct_field(self, doc_id: str, name: str, value, actor: str) -> int:
+        """A person sets (or, with None, clears) one field: recorded with its history,
+        searchable at once; other documents awaiting review on the value now known (a
+        doctor, a supplier, a patient's name) are filled in. Returns how many were."""
+        self.records.correct_field(doc_id, name, value, actor)
+        self.index.add(index_entry(self.records.get(doc_id)))
+        return confirm_known_values(self.records, self.index, self.rules)
+
+    def correct_title(self, doc_id: str, title: str, actor: str) -> None:
+        """A person corrects a title OCR garbled; recorded and searchable at once."""
+        self.records.correct_title(doc_id, title, actor)
+        self.index.add(index_entry(self.records.get(doc_id)))
 
     def split_document(self, doc_id: str, at_page: int, actor: str) -> str:
         """Split a document where another paper begins (``at_page``): see

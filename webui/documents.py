@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from shoko.claims import catalogue_at
 from kernel.errors import UnknownDocument
-from shoko.intake import confirm_known_values, index_entry
 
 from records.audit import DocumentViewed, OriginalDownloaded, PageImageViewed
 from webui.auth import actor, log_read, requires
@@ -137,13 +136,9 @@ def correct(doc_id: str):
         # Saving what is already there changes nothing and adds no history.
         flash(f"{FIELDS[name]}は変わっていません。", "info")
         return redirect(back)
-    services().records.correct_field(doc.id, name, value, actor())
-    services().index.add(index_entry(services().records.get(doc.id)))
+    confirmed = services().correct_field(doc.id, name, value, actor())
     was_review = current is not None and current["state"] == "review"
     flash(f"{FIELDS[name]}を{'消しました' if value is None else '確定しました' if was_review else '修正しました'}。", "info")
-    # A value a person typed is known from now on: other documents waiting for
-    # review on the same doctor, supplier or patient's name are filled in.
-    confirmed = confirm_known_values(services().records, services().index, services().rules)
     if confirmed:
         flash(f"同じ値で確認待ちだった他の{confirmed}件の文書も確定しました。", "info")
     return redirect(back)
@@ -166,8 +161,7 @@ def correct_title(doc_id: str):
     if not title or len(title) > 200:
         flash("表題は1文字以上200文字以内で入力してください。", "error")
     elif title != doc.title:
-        services().records.correct_title(doc.id, title, actor())
-        services().index.add(index_entry(services().records.get(doc.id)))
+        services().correct_title(doc.id, title, actor())
         flash("表題を修正しました。", "info")
     return redirect(url_for(".view", doc_id=doc.id))
 
