@@ -4,5 +4,7 @@ OCR or HTTP.
 """
 
 from search.index import DocumentIndex, IndexEntry, QueryLimits, SearchHit, SearchResults, WhooshIndex, check_query
+from search.tantivy_index import TantivyIndex
 
-__all__ = ["DocumentIndex", "IndexEntry", "QueryLimits", "SearchHit", "SearchResults", "WhooshIndex", "check_query"]
+__all__ = ["DocumentIndex", "IndexEntry", "QueryLimits", "SearchHit", "SearchResults", "TantivyIndex", "WhooshIndex",
+           "check_query"]
