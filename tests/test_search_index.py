@@ -84,6 +84,7 @@ def test_bigrams_match_only_in_order(empty_index):
     empty_index.add(IndexEntry("D000001", "other", "", normalise_text("素療法と酸素")))
     empty_index.add(IndexEntry("D000002", "other", "", normalise_text("酸素療法")))
     empty_index.add(IndexEntry("D000003", "other", "", normalise_text("酸素/素療法")))  # two runs, not one word
+    empty_index.add(IndexEntry("D000004", "other", "", normalise_text("酸素/療法 酸素の療法")))
     assert ids(empty_index.search("酸素療法")) == ["D000002"]
     assert ids(empty_index.search("素療法と酸素")) == ["D000001"]
 
