@@ -48,7 +48,9 @@ GAP = "|"  # never part of a run, so never a real token; a stop word, it only ta
 WRITER_TIMEOUT = 120.0  # another process (the watcher, a command-line ingest) may hold the lock
 BATCH = 10_000  # documents per commit when many are added at once
 EXACT_BOOST = 2.0
-TOLERANT_SCORE = 0.01  # a constant below any exact match's score: misread matches rank after exact ones
+# Misread matches score a tenth of what they would (exact ones double), so they rank after
+# exact ones yet among themselves by relevance.
+TOLERANT_BOOST = 0.1
 # A misread-tolerant clause whose rarest bigram is in more documents than this is left out:
 # its cost grows with them, and a word that common has exact matches to show first anyway.
 TOLERANT_CANDIDATES = 10_000
@@ -266,7 +268,11 @@ class TantivyIndex:
                 clauses.append(tantivy.Query.phrase_query(self._schema, "body", kept, slop=TOLERANT_SLOP))
         if not clauses:
             return exact
-        return _any_of([exact, tantivy.Query.const_score_query(_any_of(clauses), TOLERANT_SCORE)])
+        # Among misread matches, those holding more of the run's bigrams anywhere come first
+        # (撤去 ボンベ: the documents that also say 撤去); the bigrams only score, never match.
+        tolerant = tantivy.Query.boolean_query([(tantivy.Occur.Must, _any_of(clauses)), *(
+            (tantivy.Occur.Should, self._term("body", g)) for g in frequency)])
+        return _any_of([exact, tantivy.Query.boost_query(tolerant, TOLERANT_BOOST)])
 
 
 def _exact_grams(grams: list[str]) -> list[tuple[int, str]]:
