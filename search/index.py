@@ -181,6 +181,7 @@ class WhooshIndex:
             writer.update_document(**_document(entry))
 
     def add_all(self, entries: Iterable[IndexEntry]) -> int:
+        """Add or replace many documents in one writer (one commit); returns how many."""
         count = 0
         with self._writer() as writer:
             for entry in entries:
