@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest_speed import PeakMemory  # noqa: E402
 
-from search import WhooshIndex  # noqa: E402
+from search import index_exists, open_index  # noqa: E402
 from shoko.settings import load_config  # noqa: E402
 
 SHOKO = str(Path(sys.executable).with_name("shoko"))
@@ -56,9 +56,10 @@ def drop(inbox: Path, token: str) -> None:
 
 def searchable(index_dir: Path, token: str) -> bool:
     """Whether a search for ``token`` finds a document (no index yet: not yet)."""
-    if not any(index_dir.glob("*.toc")):
+    engine = load_config().search_engine
+    if not index_exists(engine, index_dir):
         return False
-    return WhooshIndex.open(index_dir).search(token, limit=1).total > 0
+    return open_index(engine, index_dir).search(token, limit=1).total > 0
 
 
 def main() -> int:

@@ -410,6 +410,24 @@ class Records(ListQueries):
                         by_number[f["document_id"]].fields[f["name"]] = {**f, "value": json.loads(f["value"])}
         return docs
 
+    def iter_documents(self, with_fields: bool = False, batch: int = 500) -> Iterator[StoredDocument]:
+        """Every stored document not in the trash, in id order, read ``batch`` at a time
+        (fields loaded on request): an archive of any size streams through in bounded memory."""
+        after = 0
+        while True:
+            with self.read() as conn:
+                docs = [_stored(r) for r in conn.execute(
+                    select(t.documents).where(t.documents.c.id > after, live()).order_by(t.documents.c.id).limit(batch)
+                ).mappings()]
+                if docs and with_fields:
+                    by_number = {d.number: d for d in docs}
+                    for f in conn.execute(select(t.fields).where(t.fields.c.document_id.in_(list(by_number)))).mappings():
+                        by_number[f["document_id"]].fields[f["name"]] = {**f, "value": json.loads(f["value"])}
+            if not docs:
+                return
+            yield from docs
+            after = docs[-1].number
+
     def document_numbers(self) -> set[int]:
         """Numbers of the stored documents not in the trash (what lists and the index hold)."""
         with self.read() as conn:

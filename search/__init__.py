@@ -4,5 +4,8 @@ OCR or HTTP.
 """
 
 from search.index import DocumentIndex, IndexEntry, QueryLimits, SearchHit, SearchResults, WhooshIndex, check_query
+from search.tantivy_index import TantivyIndex
+from search.engines import ENGINES, index_exists, index_folder, open_index
 
-__all__ = ["DocumentIndex", "IndexEntry", "QueryLimits", "SearchHit", "SearchResults", "WhooshIndex", "check_query"]
+__all__ = ["ENGINES", "DocumentIndex", "IndexEntry", "QueryLimits", "SearchHit", "SearchResults", "TantivyIndex", "WhooshIndex",
+           "check_query", "index_exists", "index_folder", "open_index"]

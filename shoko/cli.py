@@ -14,9 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from kernel.errors import ShokoError, UnknownDocument
-from records import format_doc_id
 from records.audit import DocumentViewed, Searched
-from shoko.intake import IntakeFile, department_of, index_entry
+from shoko.intake import IntakeFile, department_of, stored_entries
 from shoko.services import Services
 from shoko.settings import load_config
 
@@ -78,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--type", dest="doc_type")
     p.add_argument("--patient")
+    p.add_argument("--sort", choices=("relevance", "date"), default="relevance",
+                   help="best first (default) or newest document date first")
     p.set_defaults(run=cmd_search)
 
     p = sub.add_parser("list", parents=[common], help="every stored document")
@@ -117,7 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_audit)
 
-    p = sub.add_parser("reindex", parents=[common], help="rebuild the search index from the records")
+    p = sub.add_parser("reindex", parents=[common],
+                       help="rebuild the search index (of the search_engine setting) from the records")
     p.set_defaults(run=cmd_reindex)
 
     p = sub.add_parser("export", parents=[common],
@@ -309,7 +311,7 @@ def cmd_search(services: Services, args) -> int:
 
     limits = QueryLimits(max_chars=services.config.search_max_chars, seconds=float(services.config.search_seconds))
     results = services.index.search(args.query, limit=max(1, args.limit), doc_type=args.doc_type,
-                                    patient_id=args.patient, limits=limits)
+                                    patient_id=args.patient, limits=limits, sort=args.sort)
     filters = {name: value for name, value in (("type", args.doc_type), ("patient", args.patient)) if value}
     services.records.record_read(Searched(_cli_actor(), services.records.now(), None, query=args.query,
                                           filters=filters, total=results.total, via="cli"))
@@ -364,7 +366,8 @@ def cmd_audit(services: Services, args) -> int:
 
 
 def cmd_list(services: Services, args) -> int:
-    for doc in services.records.all_documents():
+    # Streamed in batches: an archive of a million documents is never in memory at once.
+    for doc in services.records.iter_documents():
         row = {"id": doc.id, "doc_type": doc.doc_type, "source_name": doc.source_name, "sha256": doc.sha256,
                "ingested_at": doc.ingested_at, "department": doc.department}
         if args.json:
@@ -490,9 +493,10 @@ def cmd_verify(services: Services, args) -> int:
 
 
 def cmd_reindex(services: Services, args) -> int:
-    # One document at a time: the whole archive's text is never in memory at once.
-    services.index.rebuild(index_entry(services.records.get(format_doc_id(n)))
-                           for n in sorted(services.records.document_numbers()))
+    # Streamed from the records in batches into one writer: the archive's text is never in memory at once.
+    progress = _CountProgress(sys.stderr, len(services.records.document_numbers()))
+    services.open_index(fill_new=False).rebuild(progress.counted(stored_entries(services.records)))
+    progress.finish()
     return 0
 
 
@@ -646,6 +650,41 @@ def _plain(text) -> str:
     # Spaces such as the ideographic space (全角スペース, common in Japanese names) stay as they are.
     return "".join(c if c.isprintable() or unicodedata.category(c) == "Zs" else escapes.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else
                    f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
+
+
+class _CountProgress:
+    """Documents done out of a total, and the rate, on one line of stderr (a new line
+    every few seconds when stderr is not a terminal)."""
+
+    def __init__(self, stream, total: int):
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.started = self.last = time.monotonic()
+        self.interactive = stream.isatty()
+
+    def counted(self, items):
+        """``items`` passed through, counted and reported as they go."""
+        for item in items:
+            yield item
+            self.done += 1
+            now = time.monotonic()
+            if now - self.last >= (0.5 if self.interactive else 5):
+                self.last = now
+                self._show(now)
+
+    def _show(self, now: float) -> None:
+        rate = self.done / max(now - self.started, 1e-6)
+        line = f"索引を作成中: {self.done}/{self.total} 件（{rate:.0f} 件/秒）"
+        self.stream.write("\r\033[K" + line if self.interactive else line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        elapsed = time.monotonic() - self.started
+        if self.interactive:
+            self.stream.write("\r\033[K")
+        self.stream.write(f"索引の作成を完了: {self.done} 件（{elapsed:.1f}秒）\n")
+        self.stream.flush()
 
 
 class _Progress:

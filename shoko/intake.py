@@ -50,6 +50,7 @@ from kernel.errors import IngestError, IntakePaused, NotARegularFile, RecordsErr
 
 log = logging.getLogger("shoko.intake")
 
+RECONCILE_ONE_BY_ONE = 100  # more missing documents than this are streamed from the records, not fetched one by one
 # Dates that place a document in a month, in order of preference.
 _MONTH_FIELDS = ("guidance_date", "removal_date", "contract_start", "document_date", "measurement_date")
 
@@ -374,12 +375,18 @@ class Intake:
         return len(open_rows)
 
     def reconcile_index(self) -> tuple[int, int]:
-        """Make the index hold exactly the stored documents; returns (added, removed)."""
+        """Make the index hold exactly the stored documents; returns (added, removed).
+
+        Only ids are compared (no stored text is read); the missing documents are
+        read and added with one writer, streamed when there are many of them.
+        """
         stored = {format_doc_id(n) for n in self.records.document_numbers()}  # ids only: no text loaded
         indexed = self.index.doc_ids()
         missing, extra = stored - indexed, indexed - stored
-        for doc_id in sorted(missing):
-            self.index.add(index_entry(self.records.get(doc_id)))
+        if len(missing) > RECONCILE_ONE_BY_ONE:
+            self.index.add_all(stored_entries(self.records, only=missing))
+        elif missing:
+            self.index.add_all(index_entry(self.records.get(doc_id)) for doc_id in sorted(missing))
         for doc_id in sorted(extra):
             self.index.delete(doc_id)
         return len(missing), len(extra)
@@ -542,6 +549,14 @@ def index_entry(doc: StoredDocument) -> IndexEntry:
         department=doc.department or "", month=date[:7], date=date,
         field_text=" ".join(str(v) for v in values.values()),
     )
+
+
+def stored_entries(records: Records, only: set[str] | None = None) -> Iterator[IndexEntry]:
+    """Index entries of every stored document (or of those in ``only``), streamed
+    in id order: the archive's text is never in memory at once."""
+    for doc in records.iter_documents(with_fields=True):
+        if only is None or doc.id in only:
+            yield index_entry(doc)
 
 
 def _first_line(text: str) -> str:

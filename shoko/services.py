@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,14 +14,17 @@ from ingest.ocr import OcrEngine, Reread
 from ingest.watcher import inbox_files
 from records import Records
 from records.seal import AuditSeal
-from search import WhooshIndex
-from shoko.intake import Intake, confirm_known_values, index_entry, split_stored_document
+from search import DocumentIndex, index_exists, open_index
+from search.engines import check_engine
+from shoko.intake import Intake, confirm_known_values, index_entry, split_stored_document, stored_entries
 from shoko.permissions import Permissions, load_permissions
 from shoko.retention import RetentionPolicy, load_retention, retention_end
 from kernel.errors import ConfigError
 from shoko.settings import CONFIG_DIR, Config
 from shoko.timeliness import ScanDelay
 from shoko.timestamps import Timestamps
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,8 +52,23 @@ class Services:
                           self.config.data_path / Path(ca).expanduser() if ca else None)
 
     @cached_property
-    def index(self) -> WhooshIndex:
-        return WhooshIndex.open(self.config.path("index_dir"))
+    def index(self) -> DocumentIndex:
+        """The index of the ``search_engine`` setting; one that did not exist yet is
+        built from the stored documents first (a data directory from before Tantivy)."""
+        return self.open_index(fill_new=True)
+
+    def open_index(self, fill_new: bool) -> DocumentIndex:
+        """A new handle on the configured index; with ``fill_new``, an index created
+        now gets every stored document (``reindex`` fills it itself)."""
+        engine, index_dir = self.config.search_engine, self.config.path("index_dir")
+        check_engine(engine)
+        new = not index_exists(engine, index_dir)
+        index = open_index(engine, index_dir)
+        if new and fill_new and self.records.document_numbers():
+            log.info("building the %s index from the stored documents", engine)
+            count = index.add_all(stored_entries(self.records))
+            log.info("indexed %d documents", count)
+        return index
 
     @cached_property
     def rules(self):

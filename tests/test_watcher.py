@@ -16,7 +16,8 @@ import pytest
 from fpdf import FPDF
 
 from records import Records
-from search import WhooshIndex
+from search import open_index
+from shoko.settings import load_config
 from tests.conftest import SHOKO, render_page
 
 
@@ -171,7 +172,7 @@ def test_kill_9_three_times_loses_and_doubles_nothing(watch_env, tmp_path):
         assert (data_dir / "quarantine" / q["file_name"]).exists()
     assert records.verify() == []
 
-    index = WhooshIndex.open(data_dir / "index")
+    index = open_index(load_config().search_engine, data_dir / "index")
     assert index.doc_ids() == {d.id for d in stored.values()}
     for doc in stored.values():
         token = f"K{int(doc.source_name[5:8]):05d}"  # scan_042.pdf carries K00042

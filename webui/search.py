@@ -1,4 +1,4 @@
-"""The search page: one box, filters, highlighted hits, pages of results."""
+"""The search page: one box, filters, a sort order, highlighted hits, pages of results."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from webui.security import services
 
 bp = Blueprint("search", __name__)
 
+SORTS = {"relevance": "関連度順", "date": "日付順"}  # the index's sort orders, as the page names them
+
 
 def index():
     """``/``: the search page."""
@@ -24,7 +26,8 @@ def index():
 @bp.route("/search")
 @requires("search")
 def search():
-    """Hits for ``q`` (every word must match) with the type, patient, department and month filters."""
+    """Hits for ``q`` (every word must match) with the type, patient, department and month filters,
+    best first or newest first (``sort``), a page at a time."""
     form = {
         "q": request.args.get("q", "").strip(),
         "type": request.args.get("type", ""),
@@ -39,6 +42,9 @@ def search():
     if form["patient"] and not (form["patient"].isascii() and form["patient"].isdigit()):
         problems.append("患者IDは数字で入力してください。")
         form["patient"] = ""
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        sort = "relevance"
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     results = None
@@ -49,7 +55,7 @@ def search():
             results = services().index.search(
                 form["q"], limit=per_page, offset=(page - 1) * per_page, doc_type=form["type"] or None,
                 patient_id=form["patient"] or None, department=form["department"] or None,
-                month=form["month"] or None, limits=limits,
+                month=form["month"] or None, limits=limits, sort=sort,
             )
         except QueryTooLong as e:
             problems.append(str(e))
@@ -58,5 +64,8 @@ def search():
     pages = -(-results.total // per_page) if results else 0
     departments = [role for role in services().permissions.roles if role != "admin"]
     query_args = {name: value for name, value in form.items() if value}  # for the pager's links
-    return render_template("search.html", form=form, query_args=query_args, results=results, page=page,
+    if sort != "relevance":
+        query_args["sort"] = sort
+    return render_template("search.html", form=form, sort=sort, sorts=SORTS, query_args=query_args,
+                           results=results, page=page,
                            pages=pages, problems=problems, departments=departments, max_chars=limits.max_chars)

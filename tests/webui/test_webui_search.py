@@ -83,3 +83,20 @@ def test_pagination(app, login, documents):
     assert "（2 / 2 ページ）" in second and "前へ" in second
     found = set(re.findall(r'class="title" href="/documents/(D\d+)"', first + second))
     assert found == {documents["guidance"], documents["order"], documents["contract"], documents["removal"]}
+
+
+def test_sort_by_date_newest_first_and_pages_keep_the_order(app, login, documents):
+    client = login("kango")
+    page = client.get(f"/search?q={PATIENT}").get_data(as_text=True)
+    assert "関連度順" in page and "日付順" in page
+    by_date = client.get(f"/search?q={PATIENT}&sort=date").get_data(as_text=True)
+    found = re.findall(r'class="title" href="/documents/(D\d+)"', by_date)
+    assert found[:2] == [documents["removal"], documents["guidance"]]  # 2027-04-02, then 2026-10-14
+    assert '<option value="date" selected>日付順</option>' in by_date
+    app.config["RESULTS_PER_PAGE"] = 2
+    first = client.get(f"/search?q={PATIENT}&sort=date").get_data(as_text=True)
+    assert "sort=date" in first.split('class="pager"')[1]
+    second = client.get(f"/search?q={PATIENT}&sort=date&page=2").get_data(as_text=True)
+    rest = re.findall(r'class="title" href="/documents/(D\d+)"', second)
+    assert set(rest) == {documents["order"], documents["contract"]}
+    assert client.get(f"/search?q={PATIENT}&sort=whatever").status_code == 200  # an unknown order: relevance
