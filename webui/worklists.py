@@ -96,7 +96,7 @@ def _departments() -> list[str]:
 
 def _args(**changes) -> dict:
     """The current list's address arguments with ``changes`` (None removes one), for links."""
-    args = {k: v for k, v in request.args.items() if v}
+    args = {**(request.view_args or {}), **{k: v for k, v in request.args.items() if v}}
     for k, v in changes.items():
         if v is None:
             args.pop(k, None)

@@ -32,3 +32,18 @@ def test_unknown_or_malformed_patient_is_404(login):
     client = login("kango")
     assert client.get("/patients/99999999").status_code == 404
     assert client.get("/patients/abc").status_code == 404
+
+
+def test_a_long_timeline_comes_in_pages(login, services, tmp_path):
+    from webui_support import store
+
+    for n in range(55):
+        store(services, tmp_path, f"g{n:02d}.png", "hot_guidance_record", "在宅酸素療法指導記録",
+              [["在宅酸素療法指導記録", f"患者ID 00999999 回 {n}"]],
+              {"patient_id": "00999999", "guidance_date": f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d}"})
+    client = login("kango")
+    first = client.get("/patients/00999999").get_data(as_text=True)
+    assert first.count('class="entry ') == 50 and "?page=2" in first
+    second = client.get("/patients/00999999?page=2").get_data(as_text=True)
+    assert second.count('class="entry ') == 5
+    assert client.get("/patients/00999999?page=99").status_code == 200
