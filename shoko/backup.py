@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 import shoko
 from records import audit as audit_events
 from kernel.errors import ShokoError
+from records.vault import sha256_of
 
 MANIFEST = "manifest.json"
 FORMAT = "shoko-export"
@@ -157,7 +158,7 @@ def _backup_database(db_path: Path, out: Path) -> ManifestEntry:
     finally:
         source.close()
     _fsync(out)
-    return ManifestEntry(DATABASE, _sha256(out), out.stat().st_size)
+    return ManifestEntry(DATABASE, sha256_of(out), out.stat().st_size)
 
 
 def _originals_in(database: Path) -> list[str]:
@@ -270,7 +271,7 @@ def import_backup(services, source: Path, actor: str = "cli") -> ImportResult:
     cmd_reindex(services, None)
     records = services.records
     records.record_event(audit_events.BackupImported(
-        actor, records.now(), None, str(source), len(entries), _sha256(source / MANIFEST),
+        actor, records.now(), None, str(source), len(entries), sha256_of(source / MANIFEST),
         str(manifest.get("created_at", ""))))
     return ImportResult(len(entries), len(records.document_numbers()), records.verify())
 
@@ -313,7 +314,7 @@ def _checked_manifest(source: Path) -> tuple[list[ManifestEntry], dict]:
         file = source.joinpath(*relative.parts)
         if file.is_symlink() or not file.is_file():
             problems.append(f"{entry.path}: missing from the export")
-        elif file.stat().st_size != entry.size or _sha256(file) != entry.sha256:
+        elif file.stat().st_size != entry.size or sha256_of(file) != entry.sha256:
             problems.append(f"{entry.path}: does not match its SHA-256 in the manifest (changed or damaged)")
         entries.append(entry)
     if DATABASE not in {e.path for e in entries}:
@@ -387,14 +388,6 @@ def patient_file_name(doc_id: str, source_name: str, file_format: str) -> str:
 
 
 # -- helpers --------------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:

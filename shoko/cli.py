@@ -535,49 +535,37 @@ def cmd_import(services: Services, args) -> int:
 
 def cmd_trash(services: Services, args) -> int:
     """Move a document to the trash with a reason (audited); 1 for an unknown id."""
-    from kernel.errors import RecordsError
-
-    try:
-        services.trash_document(args.doc_id, args.reason, actor="cli")
-    except UnknownDocument:
-        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
-        return 1
-    except RecordsError as e:
-        print(f"shoko: {e}", file=sys.stderr)
-        return 2
-    print(f"{_plain(args.doc_id)}: moved to the trash; purge possible from {services.retention_end(args.doc_id)}")
-    return 0
+    return _trash_step(lambda: services.trash_document(args.doc_id, args.reason, actor="cli"), args.doc_id,
+                       lambda _: f"moved to the trash; purge possible from {services.retention_end(args.doc_id)}")
 
 
 def cmd_restore(services: Services, args) -> int:
     """Take a document out of the trash (audited)."""
-    from kernel.errors import RecordsError
-
-    try:
-        services.restore_document(args.doc_id, actor="cli")
-    except UnknownDocument:
-        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
-        return 1
-    except RecordsError as e:
-        print(f"shoko: {e}", file=sys.stderr)
-        return 2
-    print(f"{_plain(args.doc_id)}: restored")
-    return 0
+    return _trash_step(lambda: services.restore_document(args.doc_id, actor="cli"), args.doc_id,
+                       lambda _: "restored")
 
 
 def cmd_purge(services: Services, args) -> int:
     """Remove a trashed document for good; refused (2) before its retention period ends."""
+    return _trash_step(lambda: services.purge_document(args.doc_id, actor="cli"), args.doc_id,
+                       lambda removed: "purged" + ("" if removed else
+                                                   " (the original stays: other parts of the file remain)"),
+                       refused="purge refused: ")
+
+
+def _trash_step(step, doc_id: str, done, refused: str = "") -> int:
+    """Run one trash step: 0 done, 1 for an unknown document, 2 when the records refuse it."""
     from kernel.errors import RecordsError
 
     try:
-        removed = services.purge_document(args.doc_id, actor="cli")
+        result = step()
     except UnknownDocument:
-        print(f"shoko: no document {_plain(args.doc_id)}", file=sys.stderr)
+        print(f"shoko: no document {_plain(doc_id)}", file=sys.stderr)
         return 1
     except RecordsError as e:
-        print(f"shoko: purge refused: {e}", file=sys.stderr)
+        print(f"shoko: {refused}{e}", file=sys.stderr)
         return 2
-    print(f"{_plain(args.doc_id)}: purged" + ("" if removed else " (the original stays: other parts of the file remain)"))
+    print(f"{_plain(doc_id)}: {done(result)}")
     return 0
 
 
