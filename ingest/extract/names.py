@@ -58,8 +58,8 @@ def split_name(name: str, rules: ExtractionRules) -> tuple[str, float] | None:
     for n in (4, 3, 2, 1):
         if len(name) - n >= 1 and name[:n] in rules.surnames:
             given = name[n:]
-            if n >= 2 and len(given) >= 3 and given[-1] == name[0]:
-                # 新井理恵新: a seal with the family name's first letter read after the
+            if len(given) >= 3 and given[-1] == name[0]:
+                # 新井理恵新, 関由佳関: a seal with the family name's first letter read after the
                 # name, or a given name that ends so; which, the text cannot tell.
                 return f"{name[:n]} {given}", SEAL_LETTER_QUALITY
             return f"{name[:n]} {given}", 0.95
@@ -189,6 +189,9 @@ _NOT_A_START = "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵ�
 _SENTENCE = re.compile(r"^[がはをにでとへ][\u3400-\u9fff\d]|[。、]$|(?:する|します|います|ません|ください)$")
 
 
+_LONE_LETTER = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff])[A-Za-z](?=[\u3040-\u30ff\u3400-\u9fff])")
+
+
 def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
     if not 3 <= len(name) <= 30 or any(w in name for w in rules.vendor_exclude):
         return False  # two characters are a fragment (of a seal, of a word), not a company
@@ -203,6 +206,8 @@ def _valid_vendor(name: str, rules: ExtractionRules) -> bool:
         return False
     if not JAPANESE.search(name) and not re.search(r"[A-Za-z]{3}", name):
         return False
+    if _LONE_LETTER.search(name):
+        return False  # 銀河Xデ加: one Latin letter among Japanese ones is a misread, not a name
     return not re.search(r"\d{3}", name)
 
 

@@ -77,3 +77,16 @@ def test_a_seal_of_the_family_names_first_letter_after_the_name_goes_to_review(r
     name, quality = parse_person("新井理恵新", rules)
     assert quality < rules.setting("review_threshold")
     assert parse_person("新井理恵", rules)[1] >= rules.setting("review_threshold")
+
+
+def test_one_latin_letter_among_japanese_ones_is_no_company(rules) -> None:
+    from ingest.extract.names import clean_vendor
+
+    assert clean_vendor("銀河Xデ加", rules) is None
+    assert clean_vendor("NKメディカル", rules) == "NKメディカル"
+
+
+def test_a_one_letter_family_name_read_again_after_the_name_goes_to_review(rules) -> None:
+    from ingest.extract.names import parse_person
+
+    assert parse_person("関由佳関", rules)[1] < rules.setting("review_threshold")
