@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,9 @@ CATALOGUE_FILE = CONFIG_DIR / "billing.toml"
 def catalogue_at(path: str | Path = CATALOGUE_FILE) -> Catalogue:
     """The billing catalogue, read once per path."""
     return load_catalogue(path)
+
+
+log = logging.getLogger(__name__)
 
 
 def month_report(records: Records, month: str, catalogue: Catalogue | None = None) -> MonthReport:
@@ -55,11 +59,15 @@ class CachedReadings:
         self.keep = keep
         self._mark = None
         self._readings: dict = {}
+        self._asked: dict = {}  # key -> how to compute it: what ``refresh`` makes ready again
         self._lock = threading.Lock()
 
     def _get(self, key, compute):
         mark = self.records.change_mark()
         with self._lock:
+            self._asked[key] = compute
+            while len(self._asked) > self.keep:
+                self._asked.pop(next(iter(self._asked)))
             if mark != self._mark:
                 self._mark, self._readings = mark, {}
             if key in self._readings:
@@ -71,6 +79,22 @@ class CachedReadings:
                     self._readings.pop(next(iter(self._readings)))
                 self._readings[key] = value
         return value
+
+    def refresh(self) -> None:
+        """Compute again, after a change, the readings people asked for before it."""
+        with self._lock:
+            asked = list(self._asked.items())
+        for key, compute in asked:
+            self._get(key, compute)
+
+    def keep_warm(self, stop: threading.Event, seconds: float = 2.0) -> None:
+        """Until ``stop`` is set, look for a change every ``seconds`` and ``refresh``: a
+        new document costs the server the month's recount, not the next person's wait."""
+        while not stop.wait(seconds):
+            try:
+                self.refresh()
+            except Exception:  # a failed recount is made again by the next request
+                log.exception("readings could not be refreshed")
 
     def report(self, month: str, catalogue: Catalogue) -> MonthReport:
         """``month_report`` of the records, computed once per change."""

@@ -152,3 +152,30 @@ def test_ready_items_carry_their_warnings(ingested):
                 if patient["patient_id"] == A and item["problems"]:
                     failures.append(f"{month} {A} {item['item']}: unexpected problems {item['problems']}")
     assert not failures, "\n".join(failures) + f"\ndocuments read differently:\n{ingested.misread()}"
+
+
+def test_readings_are_counted_again_in_the_background_after_a_change(services) -> None:
+    """The web server's warmer: after a change, ``refresh`` recounts what people asked
+    for before it, so the next request finds the month ready (no recount on its path)."""
+    import threading
+
+    from shoko.claims import CachedReadings, catalogue_at
+
+    readings = CachedReadings(services.records)
+    catalogue = catalogue_at()
+    before = readings.report("2026-10", catalogue)
+    services.records.mark_claimed("00123456", "C103-2", "2026-10", "test")  # a change
+    stop = threading.Event()
+    warmer = threading.Thread(target=readings.keep_warm, args=(stop, 0.05), daemon=True)
+    warmer.start()
+    try:
+        for _ in range(100):
+            if readings._mark == services.records.change_mark() and readings._readings:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        stop.set()
+        warmer.join(5)
+    assert readings._mark == services.records.change_mark()
+    after = readings.report("2026-10", catalogue)
+    assert after is readings._readings[("report", "2026-10", id(catalogue))] and after is not before

@@ -7,6 +7,7 @@ there is no module-level state, so tests can build as many apps as they like.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from flask import Flask
@@ -81,6 +82,11 @@ def serve(services: Services, host: str = "127.0.0.1", port: int = 8080, app: Fl
         options = {"trusted_proxy": config.server_trusted_proxy,
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                    "clear_untrusted_proxy_headers": True}
-    waitress.serve(app or create_app(services), host=host, port=port, threads=max(1, config.server_threads),
+    app = app or create_app(services)
+    # Month reports and list facts are counted again in the background after each change,
+    # so the work list and the month view answer from ready readings.
+    threading.Thread(target=app.extensions["shoko_readings"].keep_warm, args=(threading.Event(),),
+                     name="readings-warmer", daemon=True).start()
+    waitress.serve(app, host=host, port=port, threads=max(1, config.server_threads),
                    connection_limit=max(1, config.server_connection_limit), channel_timeout=60,
                    cleanup_interval=10, **options)
