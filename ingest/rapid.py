@@ -224,7 +224,7 @@ class RapidOcrEngine:
             if is_stamp(dark, level_box(np.asarray(quad, dtype=float), 0.0, centre), len(text.strip())):
                 continue  # a seal's characters are not the document's text
             pieces = [(t.translate(variants), float(s), np.asarray(b, dtype=float))
-                      for t, s, b in chars if b is not None]
+                      for t, s, b in _aligned(text, chars, float(score)) if b is not None]
             if not pieces:
                 pieces = [(text.translate(variants), float(score), np.asarray(quad, dtype=float))]
             lines.append((np.asarray(quad, dtype=float), pieces, text.translate(variants)))
@@ -356,6 +356,27 @@ def _line(quad: np.ndarray, pieces: list, skew: float, centre: tuple[float, floa
     if current:
         words.append(_word(current))
     return Line(box, words)
+
+
+def _aligned(text: str, pieces, line_score: float) -> list:
+    """The pieces with the confidence of their own characters.
+
+    RapidOCR pairs the n-th piece with the n-th character's confidence of the whole
+    line, spaces included, so after a space every piece carries its neighbour's (小山
+    勝男: 勝 gets the space's 0.67, 男 gets 勝's) and the last ones none. Each piece's
+    characters are found in the line text and take the lowest of their own
+    confidences; past the end of what RapidOCR handed over, the line's score."""
+    confs = [float(s) for _, s, _ in pieces]
+    out, at = [], 0
+    for piece, _, box in pieces:
+        start = text.find(piece.strip(), at) if piece.strip() else -1
+        if start < 0:
+            return list(pieces)  # the pieces do not spell the line: leave them as they are
+        end = start + len(piece.strip())
+        own = [confs[i] for i in range(start, end) if i < len(confs) and not text[i].isspace()]
+        out.append((piece, min(own) if len(own) == end - start else min(own + [line_score]), box))
+        at = end
+    return out
 
 
 def _spaces_before(text: str, pieces: list[str]) -> set[int]:

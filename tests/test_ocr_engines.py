@@ -298,3 +298,17 @@ def test_onnx_threads_are_shared_with_the_page_pool():
     assert isinstance(rapid, RapidOcrEngine) and rapid.threads == 1
     assert isinstance(fallback, TesseractEngine)
     assert make_engines("rapidocr", threads=3, workers=2)[0].threads == 3
+
+
+def test_each_character_keeps_its_own_confidence_after_a_space() -> None:
+    """RapidOCR pairs the n-th character with the n-th confidence of the line text,
+    spaces included: after a space each character would carry its neighbour's."""
+    from ingest.rapid import _aligned
+
+    text = "小山 勝男"
+    handed = [("小", 1.0, "b0"), ("山", 0.99, "b1"), ("勝", 0.66, "b2"), ("男", 0.98, "b3")]  # 0.66: the space's
+    confs = [s for _, s, _ in _aligned(text, handed, 0.9)]
+    assert confs[:3] == [1.0, 0.99, 0.98]  # 勝 takes its own (index 3 of the line text)
+    assert confs[3] == 0.9  # 男's own was cut off by RapidOCR: the line's score
+    # Pieces that do not spell the line are left as they are.
+    assert _aligned("別の行", handed, 0.9) == handed

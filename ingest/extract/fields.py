@@ -34,6 +34,7 @@ EVENT_AFTER_DATE_QUALITY = 0.9  # a date with its event written after it (2025/1
 _WRAP_CHARS = 10  # characters of the line before that may begin a wrapped date
 _PARTICLE = re.compile(r"^(?:付けで|付で|付|にて|に|を|で)")  # 5月8日に撤去: the date's particle
 _PLANNED = re.compile(r"^(?:の)?(?:予定|予約|希望|依頼)")
+JOINED_WORDS_QUALITY = 0.5  # a name that runs across more words than family and given name
 SAME_ROW_QUALITY = 0.95
 UNIT_AT_END_QUALITY = 0.9  # a flow whose unit is said once at the end of its row
 NAME_AFTER_ID_QUALITY = 0.9  # a name with 様 right after the patient id, no label of its own  # a measurement's date taken from the visit date in its row
@@ -676,9 +677,12 @@ def weigh_ocr(candidate: Candidate, index: ConfidenceIndex) -> None:
     if found is None:
         candidate.quality *= 0.9
         return
-    confidence, reread = found
+    confidence, reread, gaps = found
     candidate.quality *= max(0.0, min(1.0, (confidence - 10) / 80))
     candidate.second = reread and candidate.view == "second"
+    if candidate.kind == "person" and gaps > str(candidate.value).count(" "):
+        # 丸山 理恵 熱: the page's words keep a mark (a seal) apart that the value ran into.
+        candidate.quality *= JOINED_WORDS_QUALITY
 
 
 def _same(a: object, b: object) -> bool:

@@ -226,10 +226,11 @@ class ConfidenceIndex:
                       for v in views if v.name in ("rows", "second")}
 
     def lookup(self, compact: str, label: str = "", view: str = "rows",
-               bearing: Callable[[str], bool] | None = None) -> tuple[float, bool] | None:
+               bearing: Callable[[str], bool] | None = None) -> tuple[float, bool, int] | None:
         """Lowest confidence (0..100) among the characters of ``compact`` (one misread
-        character makes a name or an id wrong) and whether all of them were read a
-        second time; None if the string is not found.
+        character makes a name or an id wrong), whether all of them were read a
+        second time, and how many gaps between words the rows show inside it; None
+        if the string is not found.
 
         With a label key, the characters after that label are preferred: a short value
         such as "1" occurs in many places on a page. A value read in the second
@@ -239,7 +240,7 @@ class ConfidenceIndex:
         """
         if not compact:
             return None
-        fallback: tuple[float, bool] | None = None
+        fallback: tuple[float, bool, int] | None = None
         for line in self._rows.get("second" if view == "second" else "rows", []):
             if line.confidences is None:
                 continue
@@ -250,7 +251,8 @@ class ConfidenceIndex:
             span = range(at, at + len(compact))
             counted = [i for i in span if bearing is None or bearing(line.compact[i])] or list(span)
             found = (min(line.confidences[i] for i in counted),
-                     line.reread is not None and all(line.reread[i] for i in span))
+                     line.reread is not None and all(line.reread[i] for i in span),
+                     sum(1 for i in span if i > at and i in line.gaps))
             if after >= 0 or not label:
                 return found
             if fallback is None:
