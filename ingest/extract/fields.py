@@ -729,7 +729,9 @@ def choose(field: str, candidates: list[Candidate], rules: ExtractionRules) -> C
             return max(solid, key=lambda c: str(c.value))
         return max(solid, key=lambda c: (c.context or dt.date.min, c.position))
     best = max(values, key=lambda c: c.quality)
-    return _with_quality(best, best.quality * disagree)
+    # Two different values of a one-value field (a patient and the relative who filed
+    # the form, both under 氏名): a person decides, however sure each reading is.
+    return _with_quality(best, min(best.quality * disagree, threshold * 0.99))
 
 
 def _one_reading(readings: list[Candidate], disagree: float) -> Candidate | None:

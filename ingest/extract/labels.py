@@ -72,6 +72,11 @@ def find_labels(line: Line, rules: ExtractionRules) -> list[LabelHit]:
             if not _right_ok(line, rule, i + n):
                 continue
             found.append(LabelHit(rule, i, i + n, exact))
+    # A label that runs over a gap where a shorter label of the same field ends takes
+    # the value's first letter (利用者名 前田: not 利用者名前 + 田).
+    ends = {(h.start, h.end, h.rule.field) for h in found}
+    found = [h for h in found if not any(g in line.gaps and (h.start, g, h.rule.field) in ends
+                                         for g in range(h.start + 1, h.end))]
     found.sort(key=lambda h: (not h.exact, -(h.end - h.start), h.start))
     taken: list[LabelHit] = []
     for hit in found:

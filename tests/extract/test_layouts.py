@@ -295,3 +295,17 @@ def test_flows_with_the_unit_once_at_the_end_of_the_row(rules, text_pages) -> No
     # Without a unit the numbers after the words may be anything.
     text = "在宅酸素供給指示書\n診察券番号 00006592\n回数 安静 1/運動 2/就寝 1"
     assert not {"flow_rest", "flow_exertion", "flow_sleep"} & set(values(text_pages(text), rules))
+
+
+def test_a_label_never_takes_the_first_letter_of_the_name_after_it(rules) -> None:
+    page = laid_out([("在宅酸素療法指導記録", 60)], [("利用者ID", 60), ("0035171", 400)],
+                    [("利用者名", 60), ("前田久美子", 400)])
+    assert values([page], rules)["patient_name"] == "前田 久美子"
+
+
+def test_two_names_under_one_field_go_to_review(rules, text_pages) -> None:
+    text = ("在宅酸素療法機器レンタル解約届\n診察券番号 0027716\nお名前 川口恵美子様\n解約日 令和7年9月3日\n"
+            "届出者\n氏名 川口翔太 (続柄長女)")
+    found = extract(text_pages(text), rules)
+    assert "patient_name" not in found.fields
+    assert any(v.name == "patient_name" for v in found.review)
