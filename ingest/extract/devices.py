@@ -211,6 +211,8 @@ def _adjacent(view: View, line: Line, inside: set[int]) -> bool:
     return any(view.lines[j].number in inside for j in (at - 1, at + 1) if 0 <= j < len(view.lines))
 
 
+STATIONARY = frozenset({"concentrator", "liquid_stationary", "cylinder"})  # one of them at a time
+UNMARKED_CHOICE_QUALITY = 0.45  # below the review threshold: a person reads the mark
 LIST_ROWS = 6  # lines under a device label searched for a listing (a header row, then rows)
 
 
@@ -279,6 +281,10 @@ def read_device(views: list[View], rules: ExtractionRules) -> list[DeviceReading
                 if not devices or len(devices) >= 3:
                     continue
                 quality = 0.9 if len(devices) == 1 else 0.8
+                if len(devices & STATIONARY) >= 2:
+                    # 酸素濃縮装置 液化酸素装置 with no mark read: no patient has two stationary
+                    # devices, so this is a list of options whose circle or tick OCR missed.
+                    quality = UNMARKED_CHOICE_QUALITY
                 if not all(o.exact for o in options):
                     quality *= 0.85
                 readings.append(DeviceReading(_stationary(devices, rules), quality, target.text,

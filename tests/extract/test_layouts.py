@@ -309,3 +309,14 @@ def test_two_names_under_one_field_go_to_review(rules, text_pages) -> None:
     found = extract(text_pages(text), rules)
     assert "patient_name" not in found.fields
     assert any(v.name == "patient_name" for v in found.review)
+
+
+def test_two_stationary_devices_named_without_a_mark_are_a_choice_for_review(rules, text_pages) -> None:
+    text = ("在宅酸素療法機器個別契約書\n患者ID 007410\n貸与機器 酸素濃縮装置 液化酸素装置\n"
+            "貸与期間 令和8年6月1日から令和9年5月31日まで")
+    found = extract(text_pages(text), rules)
+    assert "device_type" not in found.fields
+    assert any(v.name == "device_type" for v in found.review)
+    # A stationary device and a portable one in use together: the stationary one.
+    text = "酸素処方箋\nカルテNo. 7654321\n使用機器 酸素濃縮装置（ハイサンソ）、携帯用酸素ボンベ"
+    assert values(text_pages(text), rules)["device_type"] == "concentrator"
