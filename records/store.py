@@ -218,12 +218,13 @@ class Records(ListQueries):
         details = {**ev.details(), **(extra or {})}
         if ev.changes:
             touched = {n for n in (ev.document_id, getattr(ev, "new_document", None)) if n}
-            if touched:
-                # The other parts of the same original change with it (a split renumbers them).
+            if touched and ev.action in ("document_split", "document_purged"):
+                # A split renumbers the other parts of the same original; a purge may too.
                 d = t.documents.c
                 shas = set(conn.execute(select(d.sha256).where(d.id.in_(touched))).scalars())
                 shas.add(getattr(ev, "sha256", None))
                 touched |= set(conn.execute(select(d.id).where(d.sha256.in_(shas - {None, ""}))).scalars())
+            if touched:
                 details["state"] = {str(n): document_state(conn, n) for n in sorted(touched)}
             if getattr(ev, "username", None) and ev.action in ("user_saved", "user_disabled"):
                 details["user_state"] = user_state(conn, ev.username)

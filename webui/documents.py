@@ -48,7 +48,7 @@ def view(doc_id: str):
     return render_template(
         "document.html",
         doc=doc,
-        field_names=fields_for(doc.doc_type, set(doc.fields)),
+        field_names=fields_for(services().rules.fields_by_type, doc.doc_type, set(doc.fields)),
         kind_of=kind_of,
         history=records.field_history(doc.id),
         audit=records.audit_for(doc.id),

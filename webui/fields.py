@@ -6,23 +6,13 @@ patient ids, ``device_type`` codes, names with one ASCII space.
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 import unicodedata
 from datetime import date
 
 from ingest.extract.dates import find_dates
-from shoko.settings import CONFIG_DIR
 from webui.labels import DEVICES
 
-
-
-@functools.lru_cache(maxsize=1)
-def _fields_by_type() -> dict[str, tuple[str, ...]]:
-    """The fields of each document type, as ``config/fields.toml`` [types] declares them."""
-    with (CONFIG_DIR / "fields.toml").open("rb") as f:
-        return {name: tuple(fields) for name, fields in tomllib.load(f)["types"].items()}
 
 
 _KINDS = {
@@ -52,9 +42,9 @@ DATE_YEARS = (1900, 2100)
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
-def fields_for(doc_type: str, present: set[str] = frozenset()) -> list[str]:
-    """The type's fields in contract order, then any other field the document holds."""
-    by_type = _fields_by_type()
+def fields_for(by_type: dict[str, tuple[str, ...]], doc_type: str, present: set[str] = frozenset()) -> list[str]:
+    """The type's fields in contract order (``by_type``: ``ExtractionRules.fields_by_type``,
+    from config/fields.toml), then any other field the document holds."""
     known = list(by_type.get(doc_type, by_type["other"]))
     return known + sorted(present - set(known))
 
